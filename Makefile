@@ -1,0 +1,55 @@
+# SUSTech Merch Store. `make test` builds and runs every test; see README.md.
+BUILD_DIR  ?= build
+BUILD_TYPE ?= Release
+VENV       := $(BUILD_DIR)/venv
+PYTHON     := $(VENV)/bin/python
+
+.PHONY: all deps build test test-asan venv psql db-reset db-start db-stop format clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR)
+
+# Python test tools live in a venv inside the build tree, pinned by tests/requirements.txt.
+$(VENV)/.installed: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+test: build venv
+	ctest --test-dir $(BUILD_DIR) --output-on-failure
+	$(PYTHON) -m pytest -q tests/contract
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_DIR)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMERCH_SANITIZE=ON
+	cmake --build $(BUILD_DIR)-asan
+	ctest --test-dir $(BUILD_DIR)-asan --output-on-failure
+
+# The private PostgreSQL under .run/postgres (port PG_PORT, default 55432).
+db-start:
+	@scripts/postgres.sh start
+
+db-stop:
+	@scripts/postgres.sh stop
+
+psql: db-start
+	@scripts/postgres.sh psql
+
+db-reset: db-start
+	@scripts/postgres.sh reset
+
+format:
+	find libs services -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan

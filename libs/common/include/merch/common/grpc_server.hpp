@@ -1,0 +1,31 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <initializer_list>
+#include <memory>
+#include <string>
+
+#include "merch/common/error.hpp"
+
+namespace merch {
+
+struct GrpcServerOptions {
+  std::string address;  // e.g. "0.0.0.0:50051"; port 0 picks a free port
+  // Bound on the sync server's handler threads, so on RPCs in flight; a call beyond it is
+  // refused at once with RESOURCE_EXHAUSTED (load shedding) rather than queued.
+  int max_threads = 256;
+};
+
+struct RunningGrpcServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;  // the port actually bound
+};
+
+// Starts a gRPC server with the given services plus grpc.health.v1.Health (reporting
+// SERVING for "" and for every service) and server reflection. kUnavailable when the
+// address cannot be bound.
+Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
+                                          std::initializer_list<grpc::Service*> services);
+
+}  // namespace merch

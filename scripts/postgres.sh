@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster for development and tests, under .run/ by default.
+#
+#   scripts/postgres.sh start     initialise (first time) and start; create the database
+#   scripts/postgres.sh stop      stop it (fast shutdown)
+#   scripts/postgres.sh status    exit 0 when it is running
+#   scripts/postgres.sh url       print the DATABASE_URL
+#   scripts/postgres.sh psql ...  open psql on the database
+#   scripts/postgres.sh reset     drop and recreate the database (migrations run again at the
+#                                 next start of merch-db)
+#   scripts/postgres.sh destroy   stop and delete the cluster
+#
+# Environment: PG_DIR (default .run/postgres), PG_PORT (55432), PG_DATABASE (merch),
+# PG_BIN (the newest /usr/lib/postgresql/*/bin). As root, the server runs as `postgres`.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_DIR=${PG_DIR:-$root/.run/postgres}
+PG_PORT=${PG_PORT:-55432}
+PG_DATABASE=${PG_DATABASE:-merch}
+if [[ -z ${PG_BIN:-} ]]; then
+  PG_BIN=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+fi
+[[ -x $PG_BIN/pg_ctl ]] || { echo "postgres.sh: PostgreSQL server binaries not found (run scripts/install-deps)" >&2; exit 1; }
+
+# initdb and the server refuse to run as root; run them as `postgres` from a folder it can read.
+as_postgres() {
+  if [[ $(id -u) == 0 ]]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+psql_admin() {
+  "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@"
+}
+
+is_running() { [[ -f $PG_DIR/data/PG_VERSION ]] && as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1; }
+
+create_database() {
+  if [[ -z $(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DATABASE'") ]]; then
+    psql_admin -d postgres -c "CREATE DATABASE \"$PG_DATABASE\""
+  fi
+}
+
+start() {
+  mkdir -p "$PG_DIR"
+  [[ $(id -u) == 0 ]] && chown postgres: "$PG_DIR"
+  if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
+    as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+      || { cat "$PG_DIR/initdb.log" >&2; exit 1; }
+  fi
+  if ! is_running; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null \
+      || { tail -n 20 "$PG_DIR/postgres.log" >&2; exit 1; }
+  fi
+  create_database
+}
+
+stop() {
+  if is_running; then as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null; fi
+}
+
+case ${1:-} in
+  start) start ;;
+  stop) stop ;;
+  status) is_running ;;
+  url) echo "postgresql://postgres@127.0.0.1:$PG_PORT/$PG_DATABASE" ;;
+  psql) shift; exec "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$PG_DATABASE" "$@" ;;
+  reset)
+    psql_admin -d postgres -c "DROP DATABASE IF EXISTS \"$PG_DATABASE\" WITH (FORCE)"
+    create_database
+    ;;
+  destroy) stop; rm -rf "$PG_DIR" ;;
+  *) echo "usage: $0 start|stop|status|url|psql|reset|destroy" >&2; exit 2 ;;
+esac

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "merch/common/config.hpp"
+
+namespace merch::db {
+
+struct DbServiceConfig {
+  std::string host;                               // DB_SERVICE_HOST, default 0.0.0.0
+  std::uint16_t port = 0;                         // DB_SERVICE_PORT, default 50051
+  std::string database_url;                       // DATABASE_URL
+  std::size_t pool_size = 0;                      // DB_POOL_SIZE, 1..500, default 16
+  int max_concurrent_calls = 0;                   // DB_MAX_CONCURRENT_CALLS, default 256
+  std::chrono::milliseconds request_timeout{};    // DB_REQUEST_TIMEOUT_MS: calls with no deadline
+  std::chrono::milliseconds statement_timeout{};  // DB_STATEMENT_TIMEOUT_MS
+  std::chrono::milliseconds startup_timeout{};    // DB_STARTUP_TIMEOUT_MS: wait for PostgreSQL
+};
+
+inline constexpr const char* kDefaultDatabaseUrl = "postgresql://postgres@127.0.0.1:55432/merch";
+
+// Reads and validates the configuration; the error names the offending variable.
+Result<DbServiceConfig> LoadDbServiceConfig(const Env& env);
+
+}  // namespace merch::db

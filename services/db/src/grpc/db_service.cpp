@@ -1,0 +1,239 @@
+#include "grpc/db_service.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "grpc/convert.hpp"
+#include "merch/common/grpc_status.hpp"
+#include "merch/common/validation.hpp"
+
+namespace merch::db {
+namespace {
+
+namespace v1 = merch::v1;
+namespace validation = merch::validation;
+
+// Collects the first broken input rule of a request.
+class Validation {
+ public:
+  Validation& Check(bool ok, std::string_view message) {
+    if (!ok && !message_) message_ = std::string(message);
+    return *this;
+  }
+  Validation& Id(std::int64_t id, std::string_view field) {
+    return Check(validation::IsValidId(id),
+                 std::string(field) + " must be an integer in 1..2147483647");
+  }
+  Validation& Caller(const v1::Caller& caller) {
+    return Id(caller.user_id(), "caller.user_id")
+        .Check(caller.token_version() >= 1, "caller.token_version must be positive");
+  }
+  Validation& Username(std::string_view username) {
+    return Check(validation::IsValidUsername(username),
+                 "username must match ^[A-Za-z0-9_.-]{3,50}$");
+  }
+  Validation& Email(std::string_view email) {
+    return Check(validation::IsValidEmail(email),
+                 "email must be at most 254 characters with exactly one @ between non-empty "
+                 "parts and no whitespace or control characters");
+  }
+  Validation& PasswordHash(std::string_view hash) {
+    return Check(validation::IsValidPasswordHash(hash),
+                 "password_hash must be an argon2id hash in PHC string form");
+  }
+  Validation& PageOf(std::int64_t limit, std::int64_t offset) {
+    return Check(validation::IsValidListLimit(limit), "limit must be an integer in 1..100")
+        .Check(validation::IsValidListOffset(offset), "offset must be an integer in 0..2147483647");
+  }
+
+  bool ok() const { return !message_; }
+  grpc::Status status() const { return {grpc::StatusCode::INVALID_ARGUMENT, *message_}; }
+
+ private:
+  std::optional<std::string> message_;
+};
+
+// Maps a repository result to the call's status, filling the response on success.
+template <class T, class Fill>
+grpc::Status Reply(const Result<T>& result, Fill&& fill) {
+  if (!result) return ToGrpcStatus(result.error());
+  fill(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+DbService::DbService(UserRepository& users, ProductRepository& products, OrderRepository& orders,
+                     std::chrono::milliseconds default_timeout)
+    : users_(users), products_(products), orders_(orders), default_timeout_(default_timeout) {}
+
+Deadline DbService::DeadlineOf(const grpc::ServerContext& context) const {
+  const auto system_now = std::chrono::system_clock::now();
+  const auto steady_now = std::chrono::steady_clock::now();
+  const auto deadline = context.deadline();
+  // No deadline arrives as time_point::max(); anything beyond a day is treated the same.
+  if (deadline > system_now + std::chrono::hours(24)) return steady_now + default_timeout_;
+  return steady_now + (deadline - system_now);
+}
+
+grpc::Status DbService::RegisterUser(grpc::ServerContext* context,
+                                     const v1::RegisterUserRequest* request, v1::User* response) {
+  Validation check;
+  check.Check(validation::IsValidSid(request->sid()), "sid must match ^[A-Za-z0-9]{1,15}$")
+      .Username(request->username())
+      .Email(request->email())
+      .PasswordHash(request->password_hash());
+  if (!check.ok()) return check.status();
+  const NewUser user{.sid = request->sid(),
+                     .username = request->username(),
+                     .email = request->email(),
+                     .password_hash = request->password_hash()};
+  return Reply(users_.Register(DeadlineOf(*context), user),
+               [&](const UserRecord& record) { ToProto(record, response); });
+}
+
+grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
+                                       const v1::GetCredentialsRequest* request,
+                                       v1::Credentials* response) {
+  const auto fill = [&](const Credentials& credentials) { ToProto(credentials, response); };
+  switch (request->login_case()) {
+    case v1::GetCredentialsRequest::kUsername:
+      if (!validation::IsValidUsername(request->username())) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "username must match ^[A-Za-z0-9_.-]{3,50}$"};
+      }
+      return Reply(users_.FindCredentialsByUsername(DeadlineOf(*context), request->username()),
+                   fill);
+    case v1::GetCredentialsRequest::kSid:
+      if (!validation::IsValidSid(request->sid())) {
+        return {grpc::StatusCode::INVALID_ARGUMENT, "sid must match ^[A-Za-z0-9]{1,15}$"};
+      }
+      return Reply(users_.FindCredentialsBySid(DeadlineOf(*context), request->sid()), fill);
+    case v1::GetCredentialsRequest::LOGIN_NOT_SET:
+      break;
+  }
+  return {grpc::StatusCode::INVALID_ARGUMENT, "exactly one of username and sid must be set"};
+}
+
+grpc::Status DbService::CheckCaller(grpc::ServerContext* context,
+                                    const v1::CheckCallerRequest* request, v1::User* response) {
+  Validation check;
+  if (!check.Caller(request->caller()).ok()) return check.status();
+  return Reply(users_.CheckCaller(DeadlineOf(*context), FromProto(request->caller())),
+               [&](const UserRecord& record) { ToProto(record, response); });
+}
+
+grpc::Status DbService::UpdateUser(grpc::ServerContext* context,
+                                   const v1::UpdateUserRequest* request, v1::User* response) {
+  Validation check;
+  check.Caller(request->caller())
+      .Check(request->has_username() || request->has_email() || request->has_password_hash(),
+             "at least one of username, email and password_hash must be set");
+  if (request->has_username()) check.Username(request->username());
+  if (request->has_email()) check.Email(request->email());
+  if (request->has_password_hash()) check.PasswordHash(request->password_hash());
+  if (!check.ok()) return check.status();
+  UserChanges changes;
+  if (request->has_username()) changes.username = request->username();
+  if (request->has_email()) changes.email = request->email();
+  if (request->has_password_hash()) changes.password_hash = request->password_hash();
+  return Reply(users_.Update(DeadlineOf(*context), FromProto(request->caller()), changes),
+               [&](const UserRecord& record) { ToProto(record, response); });
+}
+
+grpc::Status DbService::DeactivateUser(grpc::ServerContext* context,
+                                       const v1::DeactivateUserRequest* request,
+                                       v1::User* response) {
+  Validation check;
+  if (!check.Caller(request->caller()).ok()) return check.status();
+  return Reply(users_.Deactivate(DeadlineOf(*context), FromProto(request->caller())),
+               [&](const UserRecord& record) { ToProto(record, response); });
+}
+
+grpc::Status DbService::ListProducts(grpc::ServerContext* context,
+                                     const v1::ListProductsRequest* request,
+                                     v1::ListProductsResponse* response) {
+  Validation check;
+  check.PageOf(request->limit(), request->offset());
+  if (request->has_category()) {
+    check.Check(validation::IsValidCategory(request->category()),
+                "category must be 1..100 characters");
+  }
+  if (!check.ok()) return check.status();
+  std::optional<std::string> category;
+  if (request->has_category()) category = request->category();
+  return Reply(products_.List(DeadlineOf(*context), category,
+                              Page{.limit = request->limit(), .offset = request->offset()}),
+               [&](const std::vector<ProductRecord>& products) {
+                 for (const auto& product : products) ToProto(product, response->add_products());
+               });
+}
+
+grpc::Status DbService::GetProduct(grpc::ServerContext* context,
+                                   const v1::GetProductRequest* request, v1::Product* response) {
+  Validation check;
+  if (!check.Id(request->id(), "id").ok()) return check.status();
+  return Reply(products_.Get(DeadlineOf(*context), request->id()),
+               [&](const ProductRecord& product) { ToProto(product, response); });
+}
+
+grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
+                                   const v1::PlaceOrderRequest* request,
+                                   v1::PlaceOrderResponse* response) {
+  Validation check;
+  check.Caller(request->caller())
+      .Id(request->product_id(), "product_id")
+      .Check(validation::IsValidQuantity(request->quantity()),
+             "quantity must be an integer in 1..3");
+  if (!request->idempotency_key().empty()) {
+    check.Check(validation::IsValidIdempotencyKey(request->idempotency_key()),
+                "idempotency_key must be 1..255 printable ASCII characters");
+  }
+  if (!check.ok()) return check.status();
+  NewOrder order{.product_id = request->product_id(),
+                 .quantity = request->quantity(),
+                 .idempotency_key = std::nullopt};
+  if (!request->idempotency_key().empty()) order.idempotency_key = request->idempotency_key();
+  return Reply(orders_.Place(DeadlineOf(*context), FromProto(request->caller()), order),
+               [&](const PlacedOrder& placed) {
+                 ToProto(placed.order, response->mutable_order());
+                 response->set_replayed(placed.replayed);
+               });
+}
+
+grpc::Status DbService::GetOrder(grpc::ServerContext* context, const v1::GetOrderRequest* request,
+                                 v1::Order* response) {
+  Validation check;
+  if (!check.Caller(request->caller()).Id(request->order_id(), "order_id").ok()) {
+    return check.status();
+  }
+  return Reply(orders_.Get(DeadlineOf(*context), FromProto(request->caller()), request->order_id()),
+               [&](const OrderRecord& order) { ToProto(order, response); });
+}
+
+grpc::Status DbService::ListOrders(grpc::ServerContext* context,
+                                   const v1::ListOrdersRequest* request,
+                                   v1::ListOrdersResponse* response) {
+  Validation check;
+  if (!check.Caller(request->caller()).PageOf(request->limit(), request->offset()).ok()) {
+    return check.status();
+  }
+  return Reply(orders_.List(DeadlineOf(*context), FromProto(request->caller()),
+                            Page{.limit = request->limit(), .offset = request->offset()}),
+               [&](const std::vector<OrderRecord>& orders) {
+                 for (const auto& order : orders) ToProto(order, response->add_orders());
+               });
+}
+
+grpc::Status DbService::CancelOrder(grpc::ServerContext* context,
+                                    const v1::CancelOrderRequest* request, v1::Order* response) {
+  Validation check;
+  if (!check.Caller(request->caller()).Id(request->order_id(), "order_id").ok()) {
+    return check.status();
+  }
+  return Reply(
+      orders_.Cancel(DeadlineOf(*context), FromProto(request->caller()), request->order_id()),
+      [&](const OrderRecord& order) { ToProto(order, response); });
+}
+
+}  // namespace merch::db

@@ -1,0 +1,71 @@
+// merch-db: reads config, applies migrations, builds the object graph and serves gRPC until
+// SIGINT or SIGTERM.
+#include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <exception>
+
+#include "config.hpp"
+#include "grpc/db_service.hpp"
+#include "merch/common/grpc_server.hpp"
+#include "repository/connection.hpp"
+#include "repository/migrations.hpp"
+
+int main() {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("merch-db"));
+  using namespace merch;
+  using namespace merch::db;
+
+  auto config = LoadDbServiceConfig(Env::FromProcess());
+  if (!config) {
+    spdlog::critical("merch-db: bad configuration: {}", config.error().detail);
+    return 2;
+  }
+
+  // Termination signals are taken by sigwait below only; block them before threads start.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  try {
+    auto connection = ConnectWithRetry(config->database_url, config->startup_timeout);
+    auto applied = ApplyMigrations(*connection, BundledMigrations());
+    if (!applied) {
+      spdlog::critical("merch-db: migrations failed: {}", applied.error().detail);
+      return 1;
+    }
+    spdlog::info("database schema up to date ({} migrations applied now)", *applied);
+  } catch (const std::exception& e) {
+    spdlog::critical("merch-db: cannot prepare the database: {}", e.what());
+    return 1;
+  }
+
+  ConnectionPool pool(config->pool_size,
+                      [url = config->database_url, timeout = config->statement_timeout] {
+                        return OpenConnection(url, timeout);
+                      });
+  Database database(pool);
+  UserRepository users(database);
+  ProductRepository products(database);
+  OrderRepository orders(database);
+  DbService service(users, products, orders, config->request_timeout);
+
+  const std::string address = config->host + ":" + std::to_string(config->port);
+  auto server = StartGrpcServer({.address = address, .max_threads = config->max_concurrent_calls},
+                                {&service});
+  if (!server) {
+    spdlog::critical("merch-db: {}", server.error().detail);
+    return 1;
+  }
+  spdlog::info("merch-db serving on {} (pool size {})", address, config->pool_size);
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  spdlog::info("merch-db: signal {} received, shutting down", received);
+  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return 0;
+}

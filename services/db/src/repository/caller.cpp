@@ -1,0 +1,19 @@
+#include "repository/caller.hpp"
+
+#include "repository/statements.hpp"
+
+namespace merch::db {
+
+Result<UserRecord> VerifyCaller(pqxx::transaction_base& transaction, const Caller& caller) {
+  const auto rows = statements::Exec(transaction, statements::kSelectCaller, caller.user_id);
+  if (rows.empty()) return Error{ErrorCode::kUnauthenticated, "the token's user does not exist"};
+  const auto& row = rows[0];
+  UserRecord user = statements::ReadUser(row);
+  if (!user.is_active) return Error{ErrorCode::kUnauthenticated, "the account is deactivated"};
+  if (row["token_version"].as<std::int64_t>() != caller.token_version) {
+    return Error{ErrorCode::kUnauthenticated, "the token was revoked by a password change"};
+  }
+  return user;
+}
+
+}  // namespace merch::db

@@ -1,0 +1,63 @@
+#include "repository/connection_pool.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <utility>
+
+namespace merch::db {
+
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection)
+    : pool_(pool), connection_(std::move(connection)) {}
+
+ConnectionPool::Lease::Lease(Lease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      connection_(std::move(other.connection_)),
+      discard_(other.discard_) {}
+
+ConnectionPool::Lease::~Lease() {
+  if (pool_ != nullptr) pool_->Release(std::move(connection_), discard_);
+}
+
+ConnectionPool::ConnectionPool(std::size_t size, Factory factory)
+    : size_(size), factory_(std::move(factory)) {}
+
+Result<ConnectionPool::Lease> ConnectionPool::Acquire(Deadline deadline) {
+  std::unique_lock lock(mutex_);
+  if (!available_.wait_until(lock, deadline, [&] { return !idle_.empty() || open_ < size_; })) {
+    return Error{ErrorCode::kDeadlineExceeded,
+                 "the request timed out waiting for a free database connection"};
+  }
+  if (!idle_.empty()) {
+    auto connection = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(this, std::move(connection));
+  }
+  ++open_;
+  lock.unlock();
+  // Connect outside the lock: it is slow, and failing must not stall other callers.
+  try {
+    return Lease(this, factory_());
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot open a database connection: {}", e.what());
+    lock.lock();
+    --open_;
+    available_.notify_one();
+    return Error{ErrorCode::kUnavailable, "the database is unavailable"};
+  }
+}
+
+void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection, bool discard) {
+  {
+    std::lock_guard lock(mutex_);
+    if (discard || !connection->is_open()) {
+      --open_;
+    } else {
+      idle_.push_back(std::move(connection));
+    }
+  }
+  available_.notify_one();
+  // A discarded connection is closed here, outside the lock.
+}
+
+}  // namespace merch::db

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <pqxx/except>
+#include <pqxx/nontransaction>
+#include <pqxx/transaction>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "merch/common/error.hpp"
+#include "repository/connection_pool.hpp"
+
+namespace merch::db {
+
+// Runs units of work on pooled connections and turns database failures into Errors.
+//
+// `work` receives a transaction and returns a Result. A Write commits when the Result holds a
+// value and rolls back otherwise, so a failed operation writes nothing. A Read runs its
+// statements without BEGIN/COMMIT (each is atomic on its own).
+//
+// Failures: a broken connection is discarded and the work retried once on a fresh one (the
+// server has rolled the transaction back, so this is safe); if that fails too the result is
+// kUnavailable. A commit whose outcome is unknown is kUnavailable without a retry. A
+// statement timeout is kDeadlineExceeded. Any other database error is logged and becomes
+// kInternal with no database text in it.
+class Database {
+ public:
+  explicit Database(ConnectionPool& pool) : pool_(pool) {}
+
+  template <class Work>
+  auto Write(Deadline deadline, Work&& work) {
+    return Run<pqxx::work>(deadline, std::forward<Work>(work));
+  }
+
+  template <class Work>
+  auto Read(Deadline deadline, Work&& work) {
+    return Run<pqxx::nontransaction>(deadline, std::forward<Work>(work));
+  }
+
+ private:
+  enum class Failure {
+    kStatement,       // the statement failed; the connection is fine
+    kConnectionLost,  // the connection broke before any commit: safe to retry
+    kOutcomeUnknown,  // the connection broke during commit
+  };
+
+  // Classifies the exception being handled, logs what deserves it, and sets `error`.
+  static Failure Classify(Error& error);
+
+  template <class Transaction, class Work>
+  auto Run(Deadline deadline, Work&& work) -> std::invoke_result_t<Work&, Transaction&> {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = pool_.Acquire(deadline);
+      if (!lease) return lease.error();
+      Error error{ErrorCode::kInternal, "internal error"};
+      try {
+        Transaction transaction(lease->connection());
+        auto result = work(transaction);
+        if (result) transaction.commit();
+        return result;
+      } catch (...) {
+        const Failure failure = Classify(error);
+        if (failure != Failure::kStatement) lease->Discard();
+        if (failure == Failure::kConnectionLost && attempt == 0) continue;
+      }
+      return error;
+    }
+  }
+
+  ConnectionPool& pool_;
+};
+
+}  // namespace merch::db

@@ -1,0 +1,106 @@
+#include "repository/order_repository.hpp"
+
+#include <string>
+
+#include "repository/caller.hpp"
+#include "repository/statements.hpp"
+
+namespace merch::db {
+namespace {
+
+Error OrderNotFound(std::int64_t order_id) {
+  return {ErrorCode::kNotFound, "order " + std::to_string(order_id) + " does not exist"};
+}
+
+// The original order of an idempotency key that an earlier transaction committed.
+Result<PlacedOrder> Replay(pqxx::transaction_base& transaction, const Caller& caller,
+                           const NewOrder& order) {
+  const auto row = statements::Exec(transaction, statements::kSelectIdempotentOrder, caller.user_id,
+                                    *order.idempotency_key)[0];
+  if (row["key_product_id"].as<std::int64_t>() != order.product_id ||
+      row["key_quantity"].as<std::int32_t>() != order.quantity) {
+    return Error{ErrorCode::kIdempotencyMismatch,
+                 "the Idempotency-Key was already used for a different order"};
+  }
+  PlacedOrder replayed{.order = statements::ReadOrder(row), .replayed = true};
+  replayed.order.status = OrderStatus::kPlaced;
+  replayed.order.cancelled_at.reset();
+  return replayed;
+}
+
+}  // namespace
+
+Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& caller,
+                                           const NewOrder& order) {
+  return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<PlacedOrder> {
+    auto user = VerifyCaller(transaction, caller);
+    if (!user) return user.error();
+    if (order.idempotency_key &&
+        statements::Exec(transaction, statements::kClaimIdempotencyKey, caller.user_id,
+                         *order.idempotency_key, order.product_id, order.quantity)
+            .empty()) {
+      return Replay(transaction, caller, order);
+    }
+    const auto inserted = statements::Exec(transaction, statements::kTakeStockAndInsertOrder,
+                                           caller.user_id, order.product_id, order.quantity);
+    if (inserted.empty()) {
+      if (statements::Exec(transaction, statements::kProductExists, order.product_id).empty()) {
+        return Error{ErrorCode::kNotFound,
+                     "product " + std::to_string(order.product_id) + " does not exist"};
+      }
+      return Error{ErrorCode::kConflict,
+                   "not enough stock for product " + std::to_string(order.product_id)};
+    }
+    PlacedOrder placed{.order = statements::ReadOrder(inserted[0]), .replayed = false};
+    if (order.idempotency_key) {
+      statements::Exec(transaction, statements::kAttachIdempotencyKey, caller.user_id,
+                       *order.idempotency_key, placed.order.id);
+    }
+    return placed;
+  });
+}
+
+Result<OrderRecord> OrderRepository::Get(Deadline deadline, const Caller& caller,
+                                         std::int64_t order_id) {
+  return database_.Read(deadline, [&](pqxx::transaction_base& transaction) -> Result<OrderRecord> {
+    auto user = VerifyCaller(transaction, caller);
+    if (!user) return user.error();
+    const auto rows =
+        statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id);
+    if (rows.empty()) return OrderNotFound(order_id);
+    return statements::ReadOrder(rows[0]);
+  });
+}
+
+Result<std::vector<OrderRecord>> OrderRepository::List(Deadline deadline, const Caller& caller,
+                                                       Page page) {
+  return database_.Read(
+      deadline, [&](pqxx::transaction_base& transaction) -> Result<std::vector<OrderRecord>> {
+        auto user = VerifyCaller(transaction, caller);
+        if (!user) return user.error();
+        const auto rows = statements::Exec(transaction, statements::kListOrders, caller.user_id,
+                                           page.limit, page.offset);
+        std::vector<OrderRecord> orders;
+        orders.reserve(rows.size());
+        for (const auto& row : rows) orders.push_back(statements::ReadOrder(row));
+        return orders;
+      });
+}
+
+Result<OrderRecord> OrderRepository::Cancel(Deadline deadline, const Caller& caller,
+                                            std::int64_t order_id) {
+  return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<OrderRecord> {
+    auto user = VerifyCaller(transaction, caller);
+    if (!user) return user.error();
+    const auto cancelled =
+        statements::Exec(transaction, statements::kCancelOrderAndRestock, order_id, caller.user_id);
+    if (!cancelled.empty()) return statements::ReadOrder(cancelled[0]);
+    if (statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id).empty()) {
+      return OrderNotFound(order_id);
+    }
+    return Error{ErrorCode::kConflict,
+                 "order " + std::to_string(order_id) + " is already cancelled"};
+  });
+}
+
+}  // namespace merch::db

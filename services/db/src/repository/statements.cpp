@@ -1,0 +1,181 @@
+#include "repository/statements.hpp"
+
+#include <pqxx/field>
+#include <string>
+
+namespace merch::db::statements {
+namespace {
+
+// Column lists shared by statements and readers. Money leaves SQL as integer cents and times
+// as integer microseconds since the epoch, both computed exactly in numeric arithmetic.
+#define MERCH_USER_COLUMNS                \
+  "id, sid, username, email, is_active, " \
+  "(extract(epoch FROM created_at) * 1000000)::bigint AS created_at_us"
+#define MERCH_PRODUCT_COLUMNS                                                              \
+  "id, name, description, category, (price * 100)::bigint AS price_cents, slogan, stock, " \
+  "(extract(epoch FROM created_at) * 1000000)::bigint AS created_at_us"
+#define MERCH_ORDER_COLUMNS                                                             \
+  "id, user_id, product_id, quantity, (unit_price * 100)::bigint AS unit_price_cents, " \
+  "status, (extract(epoch FROM created_at) * 1000000)::bigint AS created_at_us, "       \
+  "(extract(epoch FROM cancelled_at) * 1000000)::bigint AS cancelled_at_us"
+
+Timestamp ReadTimestamp(const pqxx::field& field) {
+  return Timestamp(std::chrono::microseconds(field.as<std::int64_t>()));
+}
+
+}  // namespace
+
+const Statement kInsertUser{
+    "insert_user",
+    "INSERT INTO users (sid, username, email, password_hash) VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT DO NOTHING RETURNING " MERCH_USER_COLUMNS};
+
+// Which of the given values another user already holds; NULL values match nothing.
+const Statement kFindTakenUserFields{
+    "find_taken_user_fields",
+    "SELECT coalesce(bool_or(sid = $1), false), "
+    "coalesce(bool_or(lower(username) = lower($2)), false), "
+    "coalesce(bool_or(lower(email) = lower($3)), false) "
+    "FROM users WHERE id <> $4 "
+    "AND (sid = $1 OR lower(username) = lower($2) OR lower(email) = lower($3))"};
+
+const Statement kSelectCaller{
+    "select_caller", "SELECT " MERCH_USER_COLUMNS ", token_version FROM users WHERE id = $1"};
+
+const Statement kSelectCredentialsByUsername{"select_credentials_by_username",
+                                             "SELECT " MERCH_USER_COLUMNS
+                                             ", password_hash, token_version FROM users "
+                                             "WHERE lower(username) = lower($1)"};
+
+const Statement kSelectCredentialsBySid{"select_credentials_by_sid",
+                                        "SELECT " MERCH_USER_COLUMNS
+                                        ", password_hash, token_version FROM users WHERE sid = $1"};
+
+// A new password hash bumps the token version, which revokes every token issued before.
+const Statement kUpdateUser{
+    "update_user",
+    "UPDATE users SET "
+    "username = coalesce($2, username), "
+    "email = coalesce($3, email), "
+    "password_hash = coalesce($4, password_hash), "
+    "token_version = token_version + CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END, "
+    "password_changed_at = CASE WHEN $4::text IS NULL THEN password_changed_at ELSE now() END, "
+    "updated_at = now() "
+    "WHERE id = $1 RETURNING " MERCH_USER_COLUMNS};
+
+const Statement kDeactivateUser{
+    "deactivate_user",
+    "UPDATE users SET is_active = false, updated_at = now() WHERE id = $1 "
+    "RETURNING " MERCH_USER_COLUMNS};
+
+const Statement kListProducts{
+    "list_products", "SELECT " MERCH_PRODUCT_COLUMNS
+                     " FROM products "
+                     "WHERE $1::text IS NULL OR category = $1 ORDER BY id LIMIT $2 OFFSET $3"};
+
+const Statement kSelectProduct{"select_product",
+                               "SELECT " MERCH_PRODUCT_COLUMNS " FROM products WHERE id = $1"};
+
+const Statement kProductExists{"product_exists", "SELECT 1 FROM products WHERE id = $1"};
+
+// Claims (user, key). A concurrent claim of the same key blocks here until the first
+// transaction ends: on commit this returns no row (replay), on rollback it claims afresh.
+const Statement kClaimIdempotencyKey{
+    "claim_idempotency_key",
+    "INSERT INTO order_idempotency_keys (user_id, idempotency_key, product_id, quantity) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING true"};
+
+const Statement kSelectIdempotentOrder{
+    "select_idempotent_order",
+    "SELECT k.product_id AS key_product_id, k.quantity AS key_quantity, "
+    "o.id, o.user_id, o.product_id, o.quantity, (o.unit_price * 100)::bigint AS unit_price_cents, "
+    "o.status, (extract(epoch FROM o.created_at) * 1000000)::bigint AS created_at_us, "
+    "(extract(epoch FROM o.cancelled_at) * 1000000)::bigint AS cancelled_at_us "
+    "FROM order_idempotency_keys k JOIN orders o ON o.id = k.order_id "
+    "WHERE k.user_id = $1 AND k.idempotency_key = $2"};
+
+const Statement kAttachIdempotencyKey{
+    "attach_idempotency_key",
+    "UPDATE order_idempotency_keys SET order_id = $3 WHERE user_id = $1 AND idempotency_key = $2"};
+
+// Decrements stock only if enough is left and inserts the order at the current price, in one
+// statement: no check-then-act, and the product row lock serialises concurrent orders.
+const Statement kTakeStockAndInsertOrder{
+    "take_stock_and_insert_order",
+    "WITH taken AS (UPDATE products SET stock = stock - $3 WHERE id = $2 AND stock >= $3 "
+    "RETURNING id, price) "
+    "INSERT INTO orders (user_id, product_id, quantity, unit_price) "
+    "SELECT $1, id, $3, price FROM taken RETURNING " MERCH_ORDER_COLUMNS};
+
+const Statement kSelectOrder{
+    "select_order", "SELECT " MERCH_ORDER_COLUMNS " FROM orders WHERE id = $1 AND user_id = $2"};
+
+const Statement kListOrders{"list_orders", "SELECT " MERCH_ORDER_COLUMNS
+                                           " FROM orders WHERE user_id = $1 "
+                                           "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"};
+
+// Cancels a placed order and restores its stock in one statement. A concurrent cancel waits
+// for the row lock, then sees status 'cancelled' and matches nothing: stock comes back once.
+const Statement kCancelOrderAndRestock{
+    "cancel_order_and_restock",
+    "WITH cancelled AS (UPDATE orders SET status = 'cancelled', cancelled_at = now() "
+    "WHERE id = $1 AND user_id = $2 AND status = 'placed' RETURNING *), "
+    "restocked AS (UPDATE products p SET stock = p.stock + c.quantity FROM cancelled c "
+    "WHERE p.id = c.product_id) "
+    "SELECT " MERCH_ORDER_COLUMNS " FROM cancelled"};
+
+#undef MERCH_USER_COLUMNS
+#undef MERCH_PRODUCT_COLUMNS
+#undef MERCH_ORDER_COLUMNS
+
+void PrepareStatements(pqxx::connection& connection) {
+  for (const Statement* statement :
+       {&kInsertUser, &kFindTakenUserFields, &kSelectCaller, &kSelectCredentialsByUsername,
+        &kSelectCredentialsBySid, &kUpdateUser, &kDeactivateUser, &kListProducts, &kSelectProduct,
+        &kProductExists, &kClaimIdempotencyKey, &kSelectIdempotentOrder, &kAttachIdempotencyKey,
+        &kTakeStockAndInsertOrder, &kSelectOrder, &kListOrders, &kCancelOrderAndRestock}) {
+    connection.prepare(std::string(statement->name), std::string(statement->sql));
+  }
+}
+
+UserRecord ReadUser(const pqxx::row& row) {
+  return UserRecord{
+      .id = row["id"].as<std::int64_t>(),
+      .sid = row["sid"].as<std::string>(),
+      .username = row["username"].as<std::string>(),
+      .email = row["email"].as<std::string>(),
+      .is_active = row["is_active"].as<bool>(),
+      .created_at = ReadTimestamp(row["created_at_us"]),
+  };
+}
+
+ProductRecord ReadProduct(const pqxx::row& row) {
+  return ProductRecord{
+      .id = row["id"].as<std::int64_t>(),
+      .name = row["name"].as<std::string>(),
+      .description = row["description"].as<std::string>(),
+      .category = row["category"].as<std::string>(),
+      .price_cents = row["price_cents"].as<std::int64_t>(),
+      .slogan = row["slogan"].as<std::string>(),
+      .stock = row["stock"].as<std::int64_t>(),
+      .created_at = ReadTimestamp(row["created_at_us"]),
+  };
+}
+
+OrderRecord ReadOrder(const pqxx::row& row) {
+  OrderRecord order{
+      .id = row["id"].as<std::int64_t>(),
+      .user_id = row["user_id"].as<std::int64_t>(),
+      .product_id = row["product_id"].as<std::int64_t>(),
+      .quantity = row["quantity"].as<std::int32_t>(),
+      .unit_price_cents = row["unit_price_cents"].as<std::int64_t>(),
+      .status = row["status"].as<std::string>() == "cancelled" ? OrderStatus::kCancelled
+                                                               : OrderStatus::kPlaced,
+      .created_at = ReadTimestamp(row["created_at_us"]),
+      .cancelled_at = std::nullopt,
+  };
+  if (!row["cancelled_at_us"].is_null()) order.cancelled_at = ReadTimestamp(row["cancelled_at_us"]);
+  return order;
+}
+
+}  // namespace merch::db::statements

@@ -1,0 +1,85 @@
+// The service under a starved pool and through a PostgreSQL restart.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+
+#include "support/harness.hpp"
+
+namespace merch::testing {
+namespace {
+
+namespace v1 = merch::v1;
+using Clock = std::chrono::steady_clock;
+
+grpc::Status GetFirstProduct(v1::DbService::Stub& stub,
+                             std::unique_ptr<grpc::ClientContext> context) {
+  v1::GetProductRequest request;
+  request.set_id(1);
+  v1::Product product;
+  return stub.GetProduct(context.get(), request, &product);
+}
+
+TEST(ResilienceTest, AnExhaustedPoolFailsCleanlyAtTheDeadlineThenRecovers) {
+  DbServiceHarness harness({.pool_size = 1, .request_timeout = std::chrono::milliseconds(300)});
+  ASSERT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+
+  std::optional<db::ConnectionPool::Lease> held;
+  {
+    auto lease = harness.pool().Acquire(Clock::now() + std::chrono::seconds(5));
+    ASSERT_TRUE(lease.has_value());
+    held.emplace(std::move(*lease));
+  }
+
+  // With the client's own deadline.
+  auto started = Clock::now();
+  auto status =
+      GetFirstProduct(harness.stub(), DbServiceHarness::Context(std::chrono::milliseconds(400)));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+
+  // Without one: the service's default bound applies and the error comes from the service.
+  started = Clock::now();
+  v1::GetProductRequest request;
+  request.set_id(1);
+  v1::Product product;
+  grpc::ClientContext no_deadline;
+  status = harness.stub().GetProduct(&no_deadline, request, &product);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_EQ(status.error_message(), "the request timed out waiting for a free database connection");
+  EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(300));
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
+
+  held.reset();
+  EXPECT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+}
+
+TEST(ResilienceTest, PostgresRestartGivesUnavailableThenNormalServiceWithoutRestart) {
+  DbServiceHarness harness({.pool_size = 4});
+  // Warm the pool so that stale connections are in it when PostgreSQL goes away.
+  ASSERT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+  const auto buyer = RegisterUser(harness.stub());
+
+  Cluster().Stop();
+  const auto status = GetFirstProduct(harness.stub(), DbServiceHarness::Context());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message(), "the database is unavailable");
+  v1::PlaceOrderRequest place;
+  *place.mutable_caller() = buyer.caller;
+  place.set_product_id(1);
+  place.set_quantity(1);
+  v1::PlaceOrderResponse placed;
+  EXPECT_EQ(
+      harness.stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).error_code(),
+      grpc::StatusCode::UNAVAILABLE);
+
+  Cluster().Start();
+  EXPECT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+  v1::CheckCallerRequest check;
+  *check.mutable_caller() = buyer.caller;
+  v1::User user;
+  EXPECT_TRUE(harness.stub().CheckCaller(DbServiceHarness::Context().get(), check, &user).ok());
+}
+
+}  // namespace
+}  // namespace merch::testing

@@ -1,0 +1,89 @@
+#include "support/harness.hpp"
+
+#include <atomic>
+#include <pqxx/nontransaction>
+#include <stdexcept>
+
+#include "repository/connection.hpp"
+
+namespace merch::testing {
+
+DbServiceHarness::DbServiceHarness(HarnessOptions options)
+    : pool_(options.pool_size,
+            [url = Cluster().url()] {
+              return db::OpenConnection(url, std::chrono::milliseconds(5000));
+            }),
+      database_(pool_),
+      users_(database_),
+      products_(database_),
+      orders_(database_),
+      service_(users_, products_, orders_, options.request_timeout) {
+  auto server = StartGrpcServer({.address = "127.0.0.1:0"}, {&service_});
+  if (!server) throw std::runtime_error(server.error().detail);
+  server_ = std::move(*server);
+  channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_.port),
+                                 grpc::InsecureChannelCredentials());
+  stub_ = merch::v1::DbService::NewStub(channel_);
+}
+
+DbServiceHarness::~DbServiceHarness() {
+  server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+}
+
+std::unique_ptr<grpc::ClientContext> DbServiceHarness::Context(std::chrono::milliseconds timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+  return context;
+}
+
+Sql::Sql() : connection_(Cluster().url()) {}
+
+std::int64_t Sql::CreateProduct(std::int64_t stock, const std::string& price) {
+  pqxx::nontransaction transaction(connection_);
+  return transaction
+      .exec_params1(
+          "INSERT INTO products (name, description, category, price, slogan, stock) "
+          "VALUES ('Test product ' || gen_random_uuid(), 'For tests.', 'Test', $1::numeric, "
+          "'Tested.', $2) RETURNING id",
+          price, stock)[0]
+      .as<std::int64_t>();
+}
+
+std::int64_t Sql::Stock(std::int64_t product_id) {
+  pqxx::nontransaction transaction(connection_);
+  return transaction.exec_params1("SELECT stock FROM products WHERE id = $1", product_id)[0]
+      .as<std::int64_t>();
+}
+
+std::int64_t Sql::Count(const std::string& query) {
+  pqxx::nontransaction transaction(connection_);
+  return transaction.exec1(query)[0].as<std::int64_t>();
+}
+
+void Sql::Exec(const std::string& statement) {
+  pqxx::nontransaction transaction(connection_);
+  transaction.exec(statement);
+}
+
+std::string UniqueSid() {
+  static std::atomic<int> counter{0};
+  return "t" + std::to_string(::getpid()) + "x" + std::to_string(counter.fetch_add(1));
+}
+
+RegisteredUser RegisterUser(merch::v1::DbService::Stub& stub) {
+  const std::string sid = UniqueSid();
+  merch::v1::RegisterUserRequest request;
+  request.set_sid(sid);
+  request.set_username("user_" + sid);
+  request.set_email(sid + "@example.com");
+  request.set_password_hash(kFakeHash);
+  RegisteredUser registered;
+  auto context = DbServiceHarness::Context();
+  const auto status = stub.RegisterUser(context.get(), request, &registered.user);
+  if (!status.ok()) throw std::runtime_error("register failed: " + status.error_message());
+  registered.caller.set_user_id(registered.user.id());
+  registered.caller.set_token_version(1);
+  return registered;
+}
+
+}  // namespace merch::testing
