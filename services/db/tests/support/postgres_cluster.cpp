@@ -1,28 +1,12 @@
 #include "support/postgres_cluster.hpp"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <stdexcept>
 
-namespace merch::testing {
+#include "merch/testing/process.hpp"
 
-std::uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof(address);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
+namespace merch::testing {
 
 PostgresCluster::PostgresCluster()
     : dir_("/tmp/merch-test-pg-" + std::to_string(::getpid())), port_(FreePort()) {
@@ -47,11 +31,8 @@ std::string PostgresCluster::url() const {
 }
 
 void PostgresCluster::Run(const std::string& command) const {
-  const std::string line = "PG_DIR=" + dir_ + " PG_PORT=" + std::to_string(port_) + " " +
-                           MERCH_SOURCE_DIR "/scripts/postgres.sh " + command;
-  if (std::system(line.c_str()) != 0) {  // NOLINT(concurrency-mt-unsafe)
-    throw std::runtime_error("failed: " + line);
-  }
+  RunOrThrow("PG_DIR=" + dir_ + " PG_PORT=" + std::to_string(port_) + " " MERCH_SOURCE_DIR
+             "/scripts/postgres.sh " + command);
 }
 
 }  // namespace merch::testing

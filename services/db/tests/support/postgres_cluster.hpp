@@ -19,13 +19,10 @@ class PostgresCluster {
   std::string url() const;
 
  private:
-  void Run(const std::string& command) const;
+  void Run(const std::string& command) const;  // scripts/postgres.sh <command>
 
   std::string dir_;
   std::uint16_t port_;
 };
-
-// Asks the kernel for a free TCP port on 127.0.0.1.
-std::uint16_t FreePort();
 
 }  // namespace merch::testing
