@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
-.PHONY: all deps build test test-asan venv psql db-reset db-start db-stop format clean
+.PHONY: all deps build test test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop format clean
 
 all: build
 
@@ -26,14 +26,14 @@ $(VENV)/.installed: tests/requirements.txt
 venv: $(VENV)/.installed
 
 test: build venv
-	ctest --test-dir $(BUILD_DIR) --output-on-failure
-	$(PYTHON) -m pytest -q tests/contract
+	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
+	$(PYTHON) -m pytest -q tests/contract tests/integration
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
 	cmake -S . -B $(BUILD_DIR)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMERCH_SANITIZE=ON
 	cmake --build $(BUILD_DIR)-asan
-	ctest --test-dir $(BUILD_DIR)-asan --output-on-failure
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir $(BUILD_DIR)-asan --output-on-failure
 
 # The private PostgreSQL under .run/postgres (port PG_PORT, default 55432).
 db-start:
@@ -41,6 +41,13 @@ db-start:
 
 db-stop:
 	@scripts/postgres.sh stop
+
+# The private Kafka broker under .run/kafka (port KAFKA_PORT, default 9092; topic log-channel).
+kafka-start:
+	@scripts/kafka.sh start
+
+kafka-stop:
+	@scripts/kafka.sh stop
 
 psql: db-start
 	@scripts/postgres.sh psql

@@ -40,7 +40,7 @@ broker_pid() {
   local pid
   pid=$(cat "$pid_file" 2>/dev/null) || return 1
   [[ $pid =~ ^[0-9]+$ ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$KAFKA_DIR/server.properties" || return 1
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$KAFKA_DIR/server.properties" || return 1
   echo "$pid"
 }
 
@@ -236,9 +236,13 @@ EOF
 start() {
   resolve_jars
   mkdir -p "$KAFKA_DIR"
+  # One start at a time per KAFKA_DIR: a second one waits, then finds the broker running.
+  exec 8>"$KAFKA_DIR/start.lock"
+  flock 8
   write_config
   format_storage
-  local pid
+  local pid log_start
+  log_start=$(stat -c %s "$log_file" 2>/dev/null || echo 0)
   if ! pid=$(broker_pid); then
     rm -f "$pid_file"
     # Detached (own session, no inherited descriptors but the log) so that it outlives this
@@ -246,14 +250,21 @@ start() {
     setsid java -Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExplicitGCInvokesConcurrent \
       -Djava.awt.headless=true -Dlog4j.configuration="file:$KAFKA_DIR/log4j.properties" \
       -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
-      </dev/null >>"$log_file" 2>&1 &
+      </dev/null >>"$log_file" 2>&1 8>&- &
     pid=$!
     echo "$pid" >"$pid_file"
   fi
   write_probe
   java_tool "$KAFKA_DIR/KafkaReady.java" "127.0.0.1:$KAFKA_PORT" "$KAFKA_TOPIC" "$KAFKA_PARTITIONS" \
     "$readiness_topic" "$KAFKA_START_TIMEOUT" "$pid" \
-    || { echo "kafka.sh: the last lines of $log_file:" >&2; tail -n 30 "$log_file" >&2; exit 1; }
+    || {
+      # The cause is usually an ERROR well before the last lines, which only show the shutdown.
+      echo "kafka.sh: errors in $log_file since this start:" >&2
+      tail -c "+$((log_start + 1))" "$log_file" | grep -m 10 -E '^\[[^]]*\] (ERROR|FATAL) ' >&2 || true
+      echo "kafka.sh: the last lines of $log_file:" >&2
+      tail -n 30 "$log_file" >&2
+      exit 1
+    }
 }
 
 # Sends a signal and waits (bounded) until the process is gone.

@@ -51,9 +51,7 @@ LogShipper::LogShipper(ShipperOptions options)
   for (int i = 0; i < options_.senders; ++i) senders_.emplace_back([this] { RunSender(); });
 }
 
-LogShipper::~LogShipper() {
-  Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(2));
-}
+LogShipper::~LogShipper() { Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(2)); }
 
 bool LogShipper::Ship(LogEvent event) {
   merch::v1::LogMessage message;
@@ -127,14 +125,15 @@ bool LogShipper::TakeBatch(std::vector<merch::v1::LogMessage>& batch) {
 grpc::Status LogShipper::Send(const std::vector<merch::v1::LogMessage>& batch,
                               std::uint64_t* rejected) {
   grpc::ClientContext context;
-  auto timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      options_.stream_timeout);
+  auto timeout =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.stream_timeout);
   {
     // A stream in flight at shutdown ends by shutdown's deadline.
     std::lock_guard lock(mutex_);
     const auto now = std::chrono::steady_clock::now();
     if (give_up_at_ != std::chrono::steady_clock::time_point::max()) {
-      timeout = std::min(timeout, std::max(give_up_at_ - now, std::chrono::steady_clock::duration{}));
+      timeout =
+          std::min(timeout, std::max(give_up_at_ - now, std::chrono::steady_clock::duration{}));
     }
   }
   context.set_deadline(std::chrono::system_clock::now() + timeout);
@@ -148,8 +147,8 @@ grpc::Status LogShipper::Send(const std::vector<merch::v1::LogMessage>& batch,
   *rejected = 0;
   const auto& trailers = context.GetServerTrailingMetadata();
   if (auto found = trailers.find(kRejectedMetadata); found != trailers.end()) {
-    *rejected = std::strtoull(std::string(found->second.data(), found->second.size()).c_str(),
-                              nullptr, 10);
+    *rejected =
+        std::strtoull(std::string(found->second.data(), found->second.size()).c_str(), nullptr, 10);
   }
   return status;
 }
@@ -176,9 +175,8 @@ void LogShipper::RunSender() {
       std::unique_lock lock(mutex_);
       const auto retry_at = std::min(std::chrono::steady_clock::now() + backoff, give_up_at_);
       // Sleeps out the backoff, waking early only when shutdown's deadline arrives.
-      queued_.wait_until(lock, retry_at, [&] {
-        return std::chrono::steady_clock::now() >= give_up_at_;
-      });
+      queued_.wait_until(lock, retry_at,
+                         [&] { return std::chrono::steady_clock::now() >= give_up_at_; });
       if (std::chrono::steady_clock::now() >= give_up_at_) {
         dropped_ += batch.size();
         break;

@@ -74,8 +74,9 @@ TEST(ServerTest, TheBinaryRefusesBadConfigNamingTheVariable) {
 
 TEST(ServerTest, TheBinaryMigratesServesAndStopsOnSigterm) {
   const auto port = FreePort();
-  ChildProcess process(MERCH_DB_BINARY, {"DATABASE_URL=" + Cluster().url(), "DB_SERVICE_PORT=" + std::to_string(port),
-                     "DB_SERVICE_HOST=127.0.0.1", "DB_POOL_SIZE=2"});
+  ChildProcess process(MERCH_DB_BINARY, {"DATABASE_URL=" + Cluster().url(),
+                                         "DB_SERVICE_PORT=" + std::to_string(port),
+                                         "DB_SERVICE_HOST=127.0.0.1", "DB_POOL_SIZE=2"});
   ASSERT_TRUE(process.started());
   auto channel =
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());

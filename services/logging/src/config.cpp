@@ -12,7 +12,8 @@ Result<LoggingServiceConfig> LoadLoggingServiceConfig(const Env& env) {
   auto topic = env.String("KAFKA_TOPIC", "log-channel");
   if (!topic) return topic.error();
   if (topic->size() > 249 ||
-      topic->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+      topic->find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
           std::string::npos) {
     return Error{ErrorCode::kInvalidArgument,
                  "KAFKA_TOPIC must be 1..249 of [A-Za-z0-9._-], got '" + *topic + "'"};

@@ -9,11 +9,11 @@
 namespace merch::logging {
 
 struct LoggingServiceConfig {
-  std::string host;                             // LOGGING_SERVICE_HOST, default 0.0.0.0
-  std::uint16_t port = 0;                       // LOGGING_SERVICE_PORT, default 50052
-  std::string kafka_brokers;                    // KAFKA_BROKERS, default 127.0.0.1:9092
-  std::string kafka_topic;                      // KAFKA_TOPIC, default log-channel
-  std::chrono::milliseconds delivery_timeout{}; // LOGGING_DELIVERY_TIMEOUT_MS, default 10000
+  std::string host;                              // LOGGING_SERVICE_HOST, default 0.0.0.0
+  std::uint16_t port = 0;                        // LOGGING_SERVICE_PORT, default 50052
+  std::string kafka_brokers;                     // KAFKA_BROKERS, default 127.0.0.1:9092
+  std::string kafka_topic;                       // KAFKA_TOPIC, default log-channel
+  std::chrono::milliseconds delivery_timeout{};  // LOGGING_DELIVERY_TIMEOUT_MS, default 10000
 };
 
 // Reads and validates the configuration; the error names the offending variable.

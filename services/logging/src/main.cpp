@@ -4,10 +4,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <mutex>
 #include <csignal>
 
 #include "config.hpp"
+#include "grpc/health_reporter.hpp"
 #include "grpc/logging_service.hpp"
 #include "merch/common/grpc_server.hpp"
 #include "publisher/kafka_publisher.hpp"
@@ -30,21 +30,11 @@ int main() {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  // The health service reports NOT_SERVING while Kafka is unreachable. The server is built
-  // after the publisher, so the first reports may come before there is a server to tell.
-  std::mutex health_mutex;
-  grpc::Server* running_server = nullptr;  // guarded by health_mutex
-  bool kafka_healthy = false;              // guarded by health_mutex
-  const auto report_health = [&](bool healthy) {
-    std::lock_guard lock(health_mutex);
-    kafka_healthy = healthy;
-    if (running_server != nullptr) {
-      running_server->GetHealthCheckService()->SetServingStatus(healthy);
-    }
-  };
-  auto publisher = KafkaPublisher::Create({.brokers = config->kafka_brokers,
-                                           .topic = config->kafka_topic,
-                                           .on_health_change = report_health});
+  HealthReporter health;
+  auto publisher = KafkaPublisher::Create(
+      {.brokers = config->kafka_brokers,
+       .topic = config->kafka_topic,
+       .on_health_change = [&health](bool healthy) { health.Report(healthy); }});
   if (!publisher) {
     spdlog::critical("merch-logging: {}", publisher.error().detail);
     return 2;
@@ -57,22 +47,15 @@ int main() {
     spdlog::critical("merch-logging: {}", server.error().detail);
     return 1;
   }
-  {
-    std::lock_guard lock(health_mutex);
-    running_server = server->server.get();
-    running_server->GetHealthCheckService()->SetServingStatus(kafka_healthy);
-  }
-  spdlog::info("merch-logging serving on {}, publishing to {} at {}", address,
-               config->kafka_topic, config->kafka_brokers);
+  health.Attach(server->server.get());
+  spdlog::info("merch-logging serving on {}, publishing to {} at {}", address, config->kafka_topic,
+               config->kafka_brokers);
 
   int received = 0;
   sigwait(&stop_signals, &received);
   spdlog::info("merch-logging: signal {} received, shutting down", received);
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  {
-    std::lock_guard lock(health_mutex);
-    running_server = nullptr;
-  }
+  health.Attach(nullptr);
   publisher->reset();  // flushes the producer
   return 0;
 }

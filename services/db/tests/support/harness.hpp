@@ -9,9 +9,9 @@
 
 #include "grpc/db_service.hpp"
 #include "merch/common/grpc_server.hpp"
+#include "merch/testing/process.hpp"
 #include "merch/v1/db.grpc.pb.h"
 #include "repository/connection_pool.hpp"
-#include "merch/testing/process.hpp"
 #include "support/postgres_cluster.hpp"
 
 namespace merch::testing {

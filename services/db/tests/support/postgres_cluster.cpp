@@ -31,8 +31,8 @@ std::string PostgresCluster::url() const {
 }
 
 void PostgresCluster::Run(const std::string& command) const {
-  RunOrThrow("PG_DIR=" + dir_ + " PG_PORT=" + std::to_string(port_) + " " MERCH_SOURCE_DIR
-             "/scripts/postgres.sh " + command);
+  RunOrThrow("PG_DIR=" + dir_ + " PG_PORT=" + std::to_string(port_) +
+             " " MERCH_SOURCE_DIR "/scripts/postgres.sh " + command);
 }
 
 }  // namespace merch::testing

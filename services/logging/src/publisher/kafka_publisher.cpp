@@ -152,10 +152,10 @@ class KafkaDelivery final : public Delivery {
     auto handle = std::make_unique<BatchHandle>(batch_);
     batch_->Add();  // before produce: the report may come at once, on another thread
     for (int attempt = 0;; ++attempt) {
-      const auto code = producer_.produce(
-          &topic_, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(event.json.data()), event.json.size(), event.key.data(),
-          event.key.size(), handle.get());
+      const auto code =
+          producer_.produce(&topic_, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                            const_cast<char*>(event.json.data()), event.json.size(),
+                            event.key.data(), event.key.size(), handle.get());
       if (code == RdKafka::ERR_NO_ERROR) break;
       // A full local queue drains as the broker acknowledges (for up to ~1 s here); anything
       // else is final.

@@ -82,7 +82,7 @@ class LogShipper {
   std::unique_ptr<merch::v1::LoggingService::Stub> stub_;
 
   mutable std::mutex mutex_;
-  std::condition_variable queued_;   // signalled on new events and on shutdown
+  std::condition_variable queued_;           // signalled on new events and on shutdown
   std::deque<merch::v1::LogMessage> queue_;  // guarded by mutex_
   bool accepting_ = true;                    // guarded by mutex_
   std::chrono::steady_clock::time_point give_up_at_ =

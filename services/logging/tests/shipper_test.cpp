@@ -1,0 +1,145 @@
+// The log shipper end to end: shipper → gRPC → logging service → real Kafka, including
+// restarts of the logging service and of Kafka.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "merch/logship/log_shipper.hpp"
+#include "merch/testing/grpc_raw.hpp"
+#include "merch/testing/process.hpp"
+#include "merch/testing/wait.hpp"
+#include "support/harness.hpp"
+#include "support/topic_reader.hpp"
+
+namespace merch::testing {
+namespace {
+
+using logship::LogShipper;
+using std::chrono::seconds;
+
+void ShipMany(LogShipper& shipper, const std::string& trace, int first, int count) {
+  for (int i = first; i < first + count; ++i) {
+    ASSERT_TRUE(shipper.Enqueue(MakeMessage(trace + std::to_string(i % 50), i)));
+  }
+}
+
+bool AllDelivered(const LogShipper& shipper, std::uint64_t count, seconds timeout = seconds(60)) {
+  return WaitFor([&] { return shipper.stats().delivered >= count; }, timeout);
+}
+
+TEST(ShipperTest, TenThousandEventsInAQuietRunArriveExactlyOnce) {
+  LoggingHarness harness;
+  LogShipper shipper({.target = harness.target(), .service_name = "test"});
+  const auto trace = UniqueTracePrefix();
+  ShipMany(shipper, trace, 0, 10000);
+  ASSERT_TRUE(AllDelivered(shipper, 10000));
+  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(10000));
+  const auto counts = TopicReader::CountByEventId(events);
+  EXPECT_EQ(counts.size(), 10000U);
+  EXPECT_EQ(events.size(), 10000U) << "duplicates in a quiet run";
+  const auto stats = shipper.stats();
+  EXPECT_EQ(stats.delivered, 10000U);
+  EXPECT_EQ(stats.dropped, 0U);
+  EXPECT_EQ(stats.resent_batches, 0U);
+}
+
+TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
+  LoggingHarness harness;
+  LogShipper shipper({.target = harness.target(), .service_name = "merch-api"});
+  const auto trace = UniqueTracePrefix();
+  for (int i = 0; i < 2; ++i) {
+    shipper.Ship({.level = merch::v1::INFO,
+                  .event = "order.placed",
+                  .message = "order placed",
+                  .trace_id = trace,
+                  .attributes = {{"order_id", 42}}});
+  }
+  ASSERT_TRUE(AllDelivered(shipper, 2));
+  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(2));
+  ASSERT_EQ(events.size(), 2U);
+  EXPECT_NE(events[0].at("event_id"), events[1].at("event_id"));
+  EXPECT_EQ(events[0].at("service_name").as_string(), "merch-api");
+  EXPECT_EQ(events[0].at("order_id").as_int64(), 42);
+  EXPECT_NEAR(static_cast<double>(events[0].at("timestamp").as_int64()),
+              static_cast<double>(logship::NowMillis()), 60000.0);
+}
+
+TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {
+  // Nothing listens at the target: every stream fails and events stay queued.
+  LogShipper shipper({.target = "127.0.0.1:" + std::to_string(FreePort()),
+                      .service_name = "test",
+                      .queue_capacity = 100});
+  const auto started = std::chrono::steady_clock::now();
+  int accepted = 0;
+  for (int i = 0; i < 300; ++i) accepted += shipper.Enqueue(MakeMessage("drop", i)) ? 1 : 0;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(1));
+  const auto stats = shipper.stats();
+  EXPECT_EQ(stats.enqueued, static_cast<std::uint64_t>(accepted));
+  EXPECT_EQ(stats.dropped, static_cast<std::uint64_t>(300 - accepted));
+  EXPECT_GE(stats.dropped, 100U);  // at most capacity plus the batches taken out are accepted
+  shipper.Shutdown(std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
+  EXPECT_EQ(shipper.stats().dropped, 300U);  // what could not be sent by the deadline
+}
+
+TEST(ShipperTest, EveryEventArrivesAcrossAKillAndRestartOfTheLoggingService) {
+  const auto port = FreePort();
+  const std::vector<std::string> settings = {
+      "LOGGING_SERVICE_HOST=127.0.0.1", "LOGGING_SERVICE_PORT=" + std::to_string(port),
+      "KAFKA_BROKERS=" + Broker().brokers(), "KAFKA_TOPIC=" + Broker().topic()};
+  auto service = std::make_unique<ChildProcess>(MERCH_LOGGING_BINARY, settings);
+  const auto target = "127.0.0.1:" + std::to_string(port);
+  const auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(WaitFor([&] { return HealthCheck(channel) == kHealthServing; }, seconds(30)))
+      << service->Log();
+
+  LogShipper shipper({.target = target, .service_name = "test", .max_batch = 250});
+  const auto trace = UniqueTracePrefix();
+  ShipMany(shipper, trace, 0, 2500);
+  ASSERT_TRUE(AllDelivered(shipper, 1000));
+  service->Signal(SIGKILL);
+  EXPECT_EQ(service->Wait(), 128 + SIGKILL);
+  ShipMany(shipper, trace, 2500, 2500);  // the second half of the stream meets the outage
+  service = std::make_unique<ChildProcess>(MERCH_LOGGING_BINARY, settings);
+  ASSERT_TRUE(AllDelivered(shipper, 5000)) << service->Log();
+
+  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(5000));
+  const auto counts = TopicReader::CountByEventId(events);
+  EXPECT_EQ(counts.size(), 5000U);
+  std::cout << "[ INFO     ] " << events.size() - counts.size() << " duplicates after kill -9, "
+            << shipper.stats().resent_batches << " batches resent\n";
+}
+
+TEST(ShipperTest, EveryEventArrivesAcrossTenSecondsWithoutKafka) {
+  LoggingHarness harness;
+  LogShipper shipper({.target = harness.target(), .service_name = "test", .max_batch = 100});
+  const auto trace = UniqueTracePrefix();
+  ShipMany(shipper, trace, 0, 500);
+  ASSERT_TRUE(AllDelivered(shipper, 500));
+
+  Broker().Stop();
+  ASSERT_TRUE(
+      WaitFor([&] { return HealthCheck(harness.channel()) == kHealthNotServing; }, seconds(30)));
+  // The outage lasts ten seconds, during which the api keeps logging: 100 events a second.
+  const auto outage_end = std::chrono::steady_clock::now() + seconds(10);
+  int shipped = 500;
+  while (std::chrono::steady_clock::now() < outage_end) {
+    ShipMany(shipper, trace, shipped, 100);
+    shipped += 100;
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the pace of the load, not a wait
+  }
+  EXPECT_LT(shipper.stats().delivered, static_cast<std::uint64_t>(shipped));
+  Broker().Start();
+  ASSERT_TRUE(AllDelivered(shipper, shipped, seconds(90)));
+  EXPECT_TRUE(
+      WaitFor([&] { return HealthCheck(harness.channel()) == kHealthServing; }, seconds(30)));
+
+  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(shipped));
+  EXPECT_EQ(TopicReader::CountByEventId(events).size(), static_cast<std::size_t>(shipped));
+  EXPECT_EQ(shipper.stats().dropped, 0U);
+}
+
+}  // namespace
+}  // namespace merch::testing
