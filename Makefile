@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
-.PHONY: all deps build test test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop format clean
+.PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop format clean
 
 all: build
 
@@ -28,6 +28,10 @@ venv: $(VENV)/.installed
 test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
 	$(PYTHON) -m pytest -q tests/contract tests/integration
+
+# Benchmarks with their baselines measured in the same run (bench/run).
+bench: build
+	bench/run
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
