@@ -23,6 +23,8 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
   if (!statement_timeout) return statement_timeout.error();
   auto startup_timeout = env.Integer("DB_STARTUP_TIMEOUT_MS", 30000, 0, 600000);
   if (!startup_timeout) return startup_timeout.error();
+  auto logging = env.String("LOGGING_SERVICE_ADDR", "127.0.0.1:50052");
+  if (!logging) return logging.error();
   return DbServiceConfig{
       .host = *host,
       .port = *port,
@@ -32,6 +34,7 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
       .request_timeout = std::chrono::milliseconds(*request_timeout),
       .statement_timeout = std::chrono::milliseconds(*statement_timeout),
       .startup_timeout = std::chrono::milliseconds(*startup_timeout),
+      .logging_service_addr = *logging,
   };
 }
 

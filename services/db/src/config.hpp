@@ -18,6 +18,7 @@ struct DbServiceConfig {
   std::chrono::milliseconds request_timeout{};    // DB_REQUEST_TIMEOUT_MS: calls with no deadline
   std::chrono::milliseconds statement_timeout{};  // DB_STATEMENT_TIMEOUT_MS
   std::chrono::milliseconds startup_timeout{};    // DB_STARTUP_TIMEOUT_MS: wait for PostgreSQL
+  std::string logging_service_addr;               // LOGGING_SERVICE_ADDR, default 127.0.0.1:50052
 };
 
 inline constexpr const char* kDefaultDatabaseUrl = "postgresql://postgres@127.0.0.1:55432/merch";

@@ -10,6 +10,8 @@
 #include "config.hpp"
 #include "grpc/db_service.hpp"
 #include "merch/common/grpc_server.hpp"
+#include "merch/logship/log_shipper.hpp"
+#include "merch/logship/shipper_sink.hpp"
 #include "repository/connection.hpp"
 #include "repository/migrations.hpp"
 
@@ -24,6 +26,15 @@ int main() {
     return 2;
   }
 
+  // The service's own start-up and error lines also go to Kafka through the logging service.
+  // The sink is removed before the shipper goes away (stop_shipping, on every way out).
+  logship::LogShipper shipper({.target = config->logging_service_addr, .service_name = "merch-db"});
+  spdlog::default_logger()->sinks().push_back(std::make_shared<logship::ShipperSink>(shipper));
+  const auto stop_shipping = [&] {
+    spdlog::default_logger()->sinks().pop_back();
+    shipper.Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  };
+
   // Termination signals are taken by sigwait below only; block them before threads start.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -36,11 +47,13 @@ int main() {
     auto applied = ApplyMigrations(*connection, BundledMigrations());
     if (!applied) {
       spdlog::critical("merch-db: migrations failed: {}", applied.error().detail);
+      stop_shipping();
       return 1;
     }
     spdlog::info("database schema up to date ({} migrations applied now)", *applied);
   } catch (const std::exception& e) {
     spdlog::critical("merch-db: cannot prepare the database: {}", e.what());
+    stop_shipping();
     return 1;
   }
 
@@ -59,6 +72,7 @@ int main() {
                                 {&service});
   if (!server) {
     spdlog::critical("merch-db: {}", server.error().detail);
+    stop_shipping();
     return 1;
   }
   spdlog::info("merch-db serving on {} (pool size {})", address, config->pool_size);
@@ -67,5 +81,7 @@ int main() {
   sigwait(&stop_signals, &received);
   spdlog::info("merch-db: signal {} received, shutting down", received);
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  spdlog::info("merch-db stopped");
+  stop_shipping();
   return 0;
 }
