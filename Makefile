@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
-.PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop format clean
+.PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean
 
 all: build
 
@@ -52,6 +52,13 @@ kafka-start:
 
 kafka-stop:
 	@scripts/kafka.sh stop
+
+# Follows the log topic with merch-logs, at the broker and topic of .run/stack.env (written by the
+# local stack) when it exists, else the defaults. Options go in LOGS_ARGS, e.g.
+#   make logs LOGS_ARGS="--from-beginning --trace-id abc"
+logs: build
+	@if [ -f .run/stack.env ]; then set -a; . ./.run/stack.env; set +a; fi; \
+	  exec $(BUILD_DIR)/services/logging/merch-logs $(LOGS_ARGS)
 
 psql: db-start
 	@scripts/postgres.sh psql

@@ -12,5 +12,7 @@ namespace merch {
 grpc::StatusCode ToGrpcCode(ErrorCode code);
 grpc::Status ToGrpcStatus(const Error& error);
 Error FromGrpcStatus(const grpc::Status& status);
+// The code's name as in the gRPC documentation ("UNAVAILABLE"), e.g. for metric labels.
+std::string_view GrpcCodeName(grpc::StatusCode code);
 
 }  // namespace merch

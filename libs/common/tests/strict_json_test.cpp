@@ -1,0 +1,38 @@
+#include "merch/common/strict_json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace merch {
+namespace {
+
+TEST(StrictJsonTest, AcceptsOrdinaryDocuments) {
+  auto value = ParseStrictJson(R"({"a":1,"b":{"a":2},"c":[{"a":3},{"a":4}],"d":"\u00e9"})");
+  ASSERT_TRUE(value.has_value());
+  EXPECT_EQ(value->at("b").at("a").as_int64(), 2);
+  EXPECT_TRUE(ParseStrictJson("[]").has_value());
+  EXPECT_TRUE(ParseStrictJson("  {}  ").has_value());
+}
+
+TEST(StrictJsonTest, RefusesRepeatedKeysAtAnyDepth) {
+  for (const char* text : {R"({"a":1,"a":2})", R"({"x":{"a":1,"a":1}})", R"([{"k":1,"k":2}])",
+                           R"({"a":1,"\u0061":2})"}) {
+    auto value = ParseStrictJson(text);
+    ASSERT_FALSE(value.has_value()) << text;
+    EXPECT_EQ(value.error().detail, "the JSON body repeats a key") << text;
+  }
+}
+
+TEST(StrictJsonTest, RefusesMalformedTrailingDeepAndNonUtf8Input) {
+  for (std::string text : {std::string("{"), std::string("{\"a\":1} x"), std::string("{\"a\":1}{}"),
+                           std::string(""), std::string("{\"a\":\"\xff\"}"),
+                           std::string("{'a':1}"), std::string("{\"a\":01}")}) {
+    EXPECT_FALSE(ParseStrictJson(text).has_value()) << text;
+  }
+  EXPECT_EQ(ParseStrictJson(std::string(40, '[') + std::string(40, ']')).error().detail,
+            "the JSON body is nested too deeply");
+}
+
+}  // namespace
+}  // namespace merch
