@@ -21,32 +21,17 @@ struct DuplicateKeyCheck {
 
   std::vector<std::set<std::string>> objects;
   std::string key;  // the key being read, across parts
-  std::size_t depth = 0;
   bool duplicate = false;
-  bool too_deep = false;
-
-  bool Enter(boost::system::error_code& ec) {
-    if (++depth > kMaxDepth) {
-      too_deep = true;
-      ec = boost::json::error::too_deep;
-      return false;
-    }
-    return true;
-  }
   bool on_document_begin(boost::system::error_code&) { return true; }
   bool on_document_end(boost::system::error_code&) { return true; }
-  bool on_array_begin(boost::system::error_code& ec) { return Enter(ec); }
-  bool on_array_end(std::size_t, boost::system::error_code&) {
-    --depth;
-    return true;
-  }
-  bool on_object_begin(boost::system::error_code& ec) {
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
     objects.emplace_back();
-    return Enter(ec);
+    return true;
   }
   bool on_object_end(std::size_t, boost::system::error_code&) {
     objects.pop_back();
-    --depth;
     return true;
   }
   bool on_string_part(boost::json::string_view, std::size_t, boost::system::error_code&) {
@@ -83,19 +68,21 @@ struct DuplicateKeyCheck {
 }  // namespace
 
 Result<boost::json::value> ParseStrictJson(std::string_view text) {
-  boost::json::basic_parser<DuplicateKeyCheck> checker{boost::json::parse_options{}};
+  boost::json::parse_options options;
+  options.max_depth = kMaxDepth;
+  boost::json::basic_parser<DuplicateKeyCheck> checker{options};
   boost::system::error_code ec;
   const std::size_t used = checker.write_some(false, text.data(), text.size(), ec);
   if (checker.handler().duplicate) {
     return Error{ErrorCode::kInvalidArgument, "the JSON body repeats a key"};
   }
-  if (checker.handler().too_deep) {
+  if (ec == boost::json::error::too_deep) {
     return Error{ErrorCode::kInvalidArgument, "the JSON body is nested too deeply"};
   }
   if (ec || used != text.size()) {
     return Error{ErrorCode::kInvalidArgument, "the body is not valid JSON"};
   }
-  boost::json::value value = boost::json::parse(text, ec);
+  boost::json::value value = boost::json::parse(text, ec, {}, options);
   if (ec) return Error{ErrorCode::kInvalidArgument, "the body is not valid JSON"};
   return value;
 }

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "merch/common/error.hpp"
+#include "merch/common/grpc_status.hpp"
+#include "merch/v1/db.grpc.pb.h"
+
+namespace merch::api {
+
+// Starts a gRPC callback-API call with `start(done)` and suspends the calling coroutine until
+// gRPC calls `done`; the coroutine then resumes on its own executor, never on gRPC's thread.
+// `start` must keep whatever the call uses alive until `done` runs (capture it in the
+// callback it gives gRPC).
+template <class Start>
+boost::asio::awaitable<grpc::Status> AwaitCallback(Start start) {
+  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
+                                                 void(grpc::Status)>(
+      [start = std::move(start)](auto handler) mutable {
+        // The pending call counts as work, so the executor's io_context keeps running for it.
+        auto work = std::make_shared<decltype(boost::asio::make_work_guard(
+            boost::asio::get_associated_executor(handler)))>(
+            boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start(std::function<void(grpc::Status)>([shared, work](grpc::Status status) {
+          boost::asio::post(work->get_executor(),
+                            [shared, work, status = std::move(status)]() mutable {
+                              (*shared)(std::move(status));
+                              work->reset();
+                            });
+        }));
+      },
+      boost::asio::use_awaitable);
+}
+
+// The db service's asynchronous interface, whose member functions Call takes.
+using DbAsync = merch::v1::DbService::StubInterface::async_interface;
+
+// The one place where calls to the db service are made: every call gets the same deadline,
+// runs on gRPC's callback API (no thread waits for it) and resumes the calling coroutine on
+// its own executor. Failures come back as Errors (UNAVAILABLE → kUnavailable, so 503;
+// DEADLINE_EXCEEDED → kDeadlineExceeded, so 504). Thread-safe.
+class DbClient {
+ public:
+  // Called with the gRPC status code of every failed call (for metrics).
+  using FailureObserver = std::function<void(grpc::StatusCode)>;
+
+  DbClient(const std::string& target, std::chrono::milliseconds timeout,
+           FailureObserver on_failure);
+
+  template <class Request, class Response>
+  using Method = void (DbAsync::*)(grpc::ClientContext*, const Request*, Response*,
+                                   std::function<void(grpc::Status)>);
+
+  template <class Request, class Response>
+  boost::asio::awaitable<Result<Response>> Call(Method<Request, Response> method, Request request) {
+    // Lives until gRPC's callback has run, even if the coroutine is destroyed first.
+    struct CallState {
+      grpc::ClientContext context;
+      Request request;
+      Response response;
+    };
+    auto state = std::make_shared<CallState>();
+    state->request = std::move(request);
+    state->context.set_deadline(std::chrono::system_clock::now() + timeout_);
+    // A named local, not a temporary in the co_await: GCC 12 destroys such temporaries'
+    // captures twice.
+    auto start = [this, state, method](auto done) {
+      (stub_->async()->*method)(&state->context, &state->request, &state->response,
+                                [state, done](grpc::Status status) { done(std::move(status)); });
+    };
+    const grpc::Status status = co_await AwaitCallback(std::move(start));
+    if (!status.ok()) {
+      if (on_failure_) on_failure_(status.error_code());
+      co_return FromGrpcStatus(status);
+    }
+    co_return std::move(state->response);
+  }
+
+  // Whether the db service answers its health check (for /readyz).
+  boost::asio::awaitable<bool> Ready();
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<merch::v1::DbService::Stub> stub_;
+  std::chrono::milliseconds timeout_;
+  FailureObserver on_failure_;
+};
+
+}  // namespace merch::api

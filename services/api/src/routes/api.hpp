@@ -1,0 +1,41 @@
+#pragma once
+
+#include "routes/router.hpp"
+#include "routes/services.hpp"
+
+namespace merch::api {
+
+// The REST api as a function from request to response, callable without a socket: request
+// ids and trace ids, routing (404, 405 with Allow), the media type check (415), bearer
+// authentication (401), the handlers, the mapping of errors to problem responses, metrics and
+// the http.access event all happen here, once, for every route. Thread-safe.
+class Api {
+ public:
+  explicit Api(Services& services);
+
+  boost::asio::awaitable<Response> Handle(Request& request);
+  // The answer to a request the server could not read whole (413 or 400).
+  Response Reject(const Request& request, http::status status);
+
+ private:
+  // A request's result before it becomes a response: a Reply, or a failure's status and
+  // client-safe detail.
+  struct Outcome {
+    std::optional<Reply> reply;
+    http::status status = http::status::internal_server_error;
+    std::string detail;
+  };
+
+  boost::asio::awaitable<Outcome> Route(RequestContext& context, const Router::Match& match);
+  Result<TokenClaims> Authenticate(RequestContext& context);
+  Response Finish(const RequestContext& context, Outcome outcome, const std::string& route,
+                  const std::string& allow, std::chrono::steady_clock::time_point started);
+
+  Services& services_;
+  Router router_;
+};
+
+// The problem+json body of SPEC §2 for `status`.
+std::string ProblemBody(http::status status, std::string_view detail, std::string_view trace_id);
+
+}  // namespace merch::api

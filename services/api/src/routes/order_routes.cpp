@@ -1,0 +1,88 @@
+// POST /orders, GET /orders, GET /orders/{id}, DELETE /orders/{id}.
+#include "dto/render.hpp"
+#include "dto/requests.hpp"
+#include "routes/services.hpp"
+
+namespace merch::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace v1 = merch::v1;
+
+std::optional<std::string_view> Header(const Request& request, std::string_view name) {
+  const auto found = request.find(name);
+  if (found == request.end()) return std::nullopt;
+  return std::string_view(found->value().data(), found->value().size());
+}
+
+asio::awaitable<Result<Reply>> PlaceOrder(Services& services, RequestContext& context) {
+  auto body = ParsePlaceOrderBody(context.request.body());
+  if (!body) co_return body.error();
+  auto key = ParseIdempotencyKey(Header(context.request, "Idempotency-Key"));
+  if (!key) co_return key.error();
+  v1::PlaceOrderRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  request.set_product_id(body->product_id);
+  request.set_quantity(body->quantity);
+  if (*key) request.set_idempotency_key(**key);
+  auto placed = co_await services.db.Call(&DbAsync::PlaceOrder, request);
+  if (!placed) co_return placed.error();
+  const auto& order = placed->order();
+  if (!placed->replayed()) {
+    services.events.Emit(context, v1::INFO, "order.placed", "order placed",
+                         {{"order_id", order.id()},
+                          {"user_id", order.user_id()},
+                          {"product_id", order.product_id()},
+                          {"quantity", order.quantity()}});
+  }
+  // A replay answers exactly as the original did: same status, same bytes.
+  co_return Reply::Created(RenderOrder(order), "/orders/" + std::to_string(order.id()));
+}
+
+asio::awaitable<Result<Reply>> ListOrders(Services& services, RequestContext& context) {
+  auto page = ParsePage(context.query);
+  if (!page) co_return page.error();
+  v1::ListOrdersRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  request.set_limit(page->limit);
+  request.set_offset(page->offset);
+  auto orders = co_await services.db.Call(&DbAsync::ListOrders, request);
+  if (!orders) co_return orders.error();
+  co_return Reply::Json(RenderOrders(*orders));
+}
+
+asio::awaitable<Result<Reply>> GetOrder(Services& services, RequestContext& context) {
+  auto id = ParsePathId(context.params[0]);
+  if (!id) co_return id.error();
+  v1::GetOrderRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  request.set_order_id(*id);
+  auto order = co_await services.db.Call(&DbAsync::GetOrder, request);
+  if (!order) co_return order.error();
+  co_return Reply::Json(RenderOrder(*order));
+}
+
+asio::awaitable<Result<Reply>> CancelOrder(Services& services, RequestContext& context) {
+  auto id = ParsePathId(context.params[0]);
+  if (!id) co_return id.error();
+  v1::CancelOrderRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  request.set_order_id(*id);
+  auto order = co_await services.db.Call(&DbAsync::CancelOrder, request);
+  if (!order) co_return order.error();
+  services.events.Emit(context, v1::INFO, "order.cancelled", "order cancelled",
+                       {{"order_id", order->id()}, {"user_id", order->user_id()}});
+  co_return Reply::Json(RenderOrder(*order));
+}
+
+}  // namespace
+
+void AddOrderRoutes(Router& router, Services& services) {
+  router.Add({http::verb::post, "/orders", Access::kSignedIn, BindHandler(PlaceOrder, services)});
+  router.Add({http::verb::get, "/orders", Access::kSignedIn, BindHandler(ListOrders, services)});
+  router.Add({http::verb::get, "/orders/{id}", Access::kSignedIn, BindHandler(GetOrder, services)});
+  router.Add(
+      {http::verb::delete_, "/orders/{id}", Access::kSignedIn, BindHandler(CancelOrder, services)});
+}
+
+}  // namespace merch::api

@@ -1,0 +1,143 @@
+// POST /users/register, POST /users/login, GET/PATCH/DELETE /users/{id}.
+#include "dto/render.hpp"
+#include "dto/requests.hpp"
+#include "routes/services.hpp"
+
+namespace merch::api {
+namespace {
+
+namespace asio = boost::asio;
+namespace v1 = merch::v1;
+
+Error InvalidCredentials() {
+  return {ErrorCode::kUnauthenticated, "the username, sid or password is wrong"};
+}
+
+// The path's user id, when it is the caller's own. Another user's id is a 403 whether or not
+// that user exists, but only for a caller whose token is still valid (checked by the db
+// service), so that a revoked token always gets its 401.
+asio::awaitable<Result<std::int64_t>> OwnUserId(Services& services, RequestContext& context) {
+  auto id = ParsePathId(context.params[0]);
+  if (!id) co_return id.error();
+  if (*id == context.caller->user_id) co_return *id;
+  v1::CheckCallerRequest check;
+  *check.mutable_caller() = CallerOf(context);
+  auto caller = co_await services.db.Call(&DbAsync::CheckCaller, check);
+  if (!caller) co_return caller.error();
+  co_return Error{ErrorCode::kPermissionDenied, "you may only access your own user"};
+}
+
+asio::awaitable<Result<Reply>> Register(Services& services, RequestContext& context) {
+  auto body = ParseRegisterBody(context.request.body());
+  if (!body) co_return body.error();
+  auto hash = co_await services.hasher.Hash(std::move(body->password));
+  if (!hash) co_return hash.error();
+  v1::RegisterUserRequest request;
+  request.set_sid(body->sid);
+  request.set_username(body->username);
+  request.set_email(body->email);
+  request.set_password_hash(std::move(*hash));
+  auto user = co_await services.db.Call(&DbAsync::RegisterUser, request);
+  if (!user) co_return user.error();
+  services.events.Emit(context, v1::INFO, "user.registered", "user registered",
+                       {{"user_id", user->id()}});
+  co_return Reply::Created(RenderUser(*user), "/users/" + std::to_string(user->id()));
+}
+
+asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context) {
+  auto body = ParseLoginBody(context.request.body());
+  if (!body) co_return body.error();
+  v1::GetCredentialsRequest request;
+  if (body->username) request.set_username(*body->username);
+  if (body->sid) request.set_sid(*body->sid);
+  auto credentials = co_await services.db.Call(&DbAsync::GetCredentials, request);
+  const auto failed = [&](std::string_view reason) {
+    services.events.Emit(context, v1::WARN, "user.login_failed",
+                         "login failed: " + std::string(reason));
+    return InvalidCredentials();
+  };
+  if (!credentials) {
+    if (credentials.error().code != ErrorCode::kNotFound) co_return credentials.error();
+    // Spend the time a real check takes, so that timing does not tell who exists.
+    auto dummy = co_await services.hasher.VerifyDummy(std::move(body->password));
+    if (!dummy) co_return dummy.error();
+    co_return failed("unknown user");
+  }
+  auto matches =
+      co_await services.hasher.Verify(credentials->password_hash(), std::move(body->password));
+  if (!matches) co_return matches.error();
+  if (!*matches) co_return failed("wrong password");
+  if (!credentials->user().is_active()) co_return failed("deactivated user");
+  const auto& user = credentials->user();
+  const std::string token =
+      services.jwt.Issue(user.id(), credentials->token_version(), NowSeconds());
+  services.events.Emit(context, v1::INFO, "user.login", "user logged in", {{"user_id", user.id()}});
+  co_return Reply::Json(RenderLogin(token, JwtCodec::kLifetimeSeconds, user));
+}
+
+asio::awaitable<Result<Reply>> GetUser(Services& services, RequestContext& context) {
+  auto id = co_await OwnUserId(services, context);
+  if (!id) co_return id.error();
+  v1::CheckCallerRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  auto user = co_await services.db.Call(&DbAsync::CheckCaller, request);
+  if (!user) co_return user.error();
+  co_return Reply::Json(RenderUser(*user));
+}
+
+asio::awaitable<Result<Reply>> UpdateUser(Services& services, RequestContext& context) {
+  auto id = co_await OwnUserId(services, context);
+  if (!id) co_return id.error();
+  auto body = ParseUpdateUserBody(context.request.body());
+  if (!body) co_return body.error();
+  v1::UpdateUserRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  boost::json::array changed;
+  if (body->username) {
+    request.set_username(*body->username);
+    changed.emplace_back("username");
+  }
+  if (body->email) {
+    request.set_email(*body->email);
+    changed.emplace_back("email");
+  }
+  if (body->password) {
+    auto hash = co_await services.hasher.Hash(std::move(*body->password));
+    if (!hash) co_return hash.error();
+    request.set_password_hash(std::move(*hash));
+    changed.emplace_back("password");
+  }
+  auto user = co_await services.db.Call(&DbAsync::UpdateUser, request);
+  if (!user) co_return user.error();
+  services.events.Emit(context, v1::INFO, "user.updated", "user updated",
+                       {{"user_id", user->id()}, {"fields", std::move(changed)}});
+  co_return Reply::Json(RenderUser(*user));
+}
+
+asio::awaitable<Result<Reply>> DeactivateUser(Services& services, RequestContext& context) {
+  auto id = co_await OwnUserId(services, context);
+  if (!id) co_return id.error();
+  v1::DeactivateUserRequest request;
+  *request.mutable_caller() = CallerOf(context);
+  auto user = co_await services.db.Call(&DbAsync::DeactivateUser, request);
+  if (!user) co_return user.error();
+  services.events.Emit(context, v1::INFO, "user.deactivated", "user deactivated",
+                       {{"user_id", user->id()}});
+  co_return Reply::NoContent();
+}
+
+}  // namespace
+
+void AddUserRoutes(Router& router, Services& services) {
+  // The literal paths first: they are reserved, so GET /users/register is a 405.
+  router.Add(
+      {http::verb::post, "/users/register", Access::kPublic, BindHandler(Register, services)});
+  router.Add({http::verb::post, "/users/login", Access::kPublic, BindHandler(Login, services)});
+  router.Add({http::verb::get, "/users/{id}", Access::kSignedIn, BindHandler(GetUser, services)});
+  router.Add(
+      {http::verb::patch, "/users/{id}", Access::kSignedIn, BindHandler(UpdateUser, services)});
+  router.Add({http::verb::delete_, "/users/{id}", Access::kSignedIn,
+              BindHandler(DeactivateUser, services)});
+}
+
+}  // namespace merch::api

@@ -1,0 +1,64 @@
+#include "server/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+
+namespace merch::api {
+namespace {
+
+// Seconds; from a cache hit on loopback to a slow login.
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+}  // namespace
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("merch_http_requests_total")
+                    .Help("HTTP requests answered, by route, method and status")
+                    .Register(*registry_)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("merch_http_request_duration_seconds")
+                   .Help("Time to answer an HTTP request, by route")
+                   .Register(*registry_)),
+      grpc_errors_(prometheus::BuildCounter()
+                       .Name("merch_grpc_client_errors_total")
+                       .Help("Failed calls to the db service, by gRPC status code")
+                       .Register(*registry_)),
+      log_queue_depth_(prometheus::BuildGauge()
+                           .Name("merch_log_queue_depth")
+                           .Help("Log events waiting to be shipped")
+                           .Register(*registry_)
+                           .Add({})),
+      log_dropped_(prometheus::BuildCounter()
+                       .Name("merch_log_events_dropped_total")
+                       .Help("Log events dropped because the shipping queue was full")
+                       .Register(*registry_)
+                       .Add({})) {}
+
+void Metrics::ObserveRequest(const std::string& route, const std::string& method, unsigned status,
+                             std::chrono::steady_clock::duration latency) {
+  requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
+      .Increment();
+  latency_.Add({{"route", route}}, kLatencyBuckets)
+      .Observe(std::chrono::duration<double>(latency).count());
+}
+
+void Metrics::CountGrpcError(const std::string& code) {
+  grpc_errors_.Add({{"code", code}}).Increment();
+}
+
+void Metrics::SetLogShipping(std::size_t queue_depth, std::uint64_t dropped_total) {
+  log_queue_depth_.Set(static_cast<double>(queue_depth));
+  std::lock_guard lock(log_dropped_mutex_);
+  const double seen = log_dropped_.Value();
+  if (static_cast<double>(dropped_total) > seen) {
+    log_dropped_.Increment(static_cast<double>(dropped_total) - seen);
+  }
+}
+
+std::string Metrics::Render() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace merch::api
