@@ -122,12 +122,13 @@ asio::awaitable<void> HttpServer::Serve(tcp::socket socket) {
 
 asio::awaitable<void> HttpServer::Drain(std::chrono::milliseconds timeout) {
   stopping_ = true;
-  asio::post(acceptor_.get_executor(), [this] {
-    boost::system::error_code ignored;
-    acceptor_.close(ignored);
-  });
+  // Close the acceptor on its own strand, and only then go on: no connection is accepted
+  // after Drain has begun waiting.
+  co_await asio::post(acceptor_.get_executor(), asio::use_awaitable);
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  asio::steady_timer timer(co_await asio::this_coro::executor);
+  asio::steady_timer timer(acceptor_.get_executor());
   // Polled: in-flight requests are spread over many strands and have nothing to notify.
   while (in_flight_ > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(10));
