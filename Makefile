@@ -4,7 +4,8 @@ BUILD_TYPE ?= Release
 VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
-.PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean
+.PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean \
+        up down stack-status e2e
 
 all: build
 
@@ -28,6 +29,25 @@ venv: $(VENV)/.installed
 test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
 	$(PYTHON) -m pytest -q tests/contract tests/integration
+	@$(MAKE) --no-print-directory e2e
+
+# The black-box suite (tests/e2e) against the stack of `make up`, which is stopped afterwards
+# whatever the outcome (so `make test` also stops a stack you started yourself).
+e2e: build venv
+	@BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/stack.sh up
+	@status=0; $(PYTHON) -m pytest -q tests/e2e || status=$$?; scripts/stack.sh down; exit $$status
+
+# The whole stack in the background (scripts/stack.sh): PostgreSQL, Kafka, merch-db,
+# merch-logging, two api replicas and nginx on :8080; returns once /readyz answers 200 on each
+# replica and through nginx. Logs and pid files under .run/, settings for clients in .run/stack.env.
+up: build
+	@BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/stack.sh up
+
+down:
+	@scripts/stack.sh down
+
+stack-status:
+	@scripts/stack.sh status
 
 # Benchmarks with their baselines measured in the same run (bench/run).
 bench: build

@@ -116,6 +116,11 @@ TEST(RequestsTest, PagesHaveDefaultsAndBounds) {
     EXPECT_FALSE(ParsePage(bad).has_value()) << bad;
   }
   EXPECT_EQ(ParseCategory("category=Apparel").value(), "Apparel");
+  // A query that is a view into a longer buffer (the request line) ends where the view ends.
+  const std::string line = "limit=50&offset=0&category=Apparel HTTP/1.1";
+  const std::string_view query = std::string_view(line).substr(0, line.find(' '));
+  EXPECT_EQ(ParsePage(query).value().offset, 0);
+  EXPECT_EQ(ParseCategory(query).value(), "Apparel");
   EXPECT_EQ(ParseCategory("category=Home%20Goods").value(), "Home Goods");
   EXPECT_FALSE(ParseCategory("").value().has_value());
 }

@@ -130,8 +130,7 @@ TEST_F(OrdersTest, OrdersAreVisibleToTheirOwnerOnly) {
   EXPECT_TRUE(Get(owner.caller, placed.order().id(), &order).ok());
   auto status = Get(other.caller, placed.order().id(), &order);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_EQ(status.error_message(),
-            "order " + std::to_string(placed.order().id()) + " does not exist");
+  EXPECT_EQ(status.error_message(), "no such order");
   EXPECT_EQ(Get(owner.caller, 2147483647, &order).error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Get(owner.caller, 0, &order).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 

@@ -22,10 +22,13 @@ namespace merch::api {
 // gRPC calls `done`; the coroutine then resumes on its own executor, never on gRPC's thread.
 // `start` must keep whatever the call uses alive until `done` runs (capture it in the
 // callback it gives gRPC).
+//
+// A plain function returning the operation's awaitable, not a coroutine: as a coroutine,
+// `co_return co_await async_initiate(<lambda>)` made GCC 12 destroy the lambda's captures twice
+// (a use-after-free of the call state, seen under ASan).
 template <class Start>
 boost::asio::awaitable<grpc::Status> AwaitCallback(Start start) {
-  co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>,
-                                                 void(grpc::Status)>(
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(grpc::Status)>(
       [start = std::move(start)](auto handler) mutable {
         // The pending call counts as work, so the executor's io_context keeps running for it.
         auto work = std::make_shared<decltype(boost::asio::make_work_guard(

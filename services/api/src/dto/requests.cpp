@@ -98,7 +98,10 @@ std::optional<std::int64_t> ParseDecimal(std::string_view text, std::int64_t min
 // The value of the query parameter `name`, if present (the last one wins).
 Result<std::optional<std::string>> QueryValue(std::string_view query, std::string_view name) {
   if (query.empty()) return std::optional<std::string>();
-  auto params = boost::urls::parse_query(boost::core::string_view(query.data(), query.size()));
+  // Parse a copy: Boost.URL 1.81 reads the last value of a query that is a view into a longer
+  // buffer (here, the request line) up to the end of that buffer.
+  const std::string copy(query);
+  auto params = boost::urls::parse_query(boost::core::string_view(copy.data(), copy.size()));
   if (!params) return Invalid("the query string is malformed");
   std::optional<std::string> value;
   // Keys and values are percent-decoded, '+' as a space (HTML form encoding).

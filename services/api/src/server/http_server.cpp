@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -29,6 +30,22 @@ bool IsDisconnect(const boost::system::error_code& ec) {
 // Beast's category of HTTP parse errors (malformed requests).
 const boost::system::error_category& HttpErrors() {
   return http::make_error_code(http::error::bad_target).category();
+}
+
+// Half-closes the connection, then reads and discards what the peer still sends, up to
+// 1 MiB or one second, so that closing does not reset a connection the peer is writing to.
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.expires_after(std::chrono::seconds(1));
+  std::array<char, 8192> discard;
+  std::size_t total = 0;
+  while (total < 1024 * 1024) {
+    auto [ec, n] =
+        co_await stream.async_read_some(asio::buffer(discard), asio::as_tuple(asio::use_awaitable));
+    if (ec) break;
+    total += n;
+  }
 }
 
 // RAII count of requests in flight, for Drain.
@@ -114,7 +131,14 @@ asio::awaitable<void> HttpServer::Serve(tcp::socket socket) {
     stream.expires_after(kWriteTimeout);
     auto [write_error, written] =
         co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
-    if (write_error || !response.keep_alive()) break;
+    if (write_error) break;
+    if (!response.keep_alive()) {
+      // After a rejected read the client (or nginx) may still be sending the body: read and
+      // discard it for a while before closing, or the close would reset the connection and
+      // the client might never see the response ("lingering close", as nginx does).
+      if (read_error) co_await LingeringClose(stream);
+      break;
+    }
   }
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);

@@ -8,9 +8,8 @@
 namespace merch::db {
 namespace {
 
-Error OrderNotFound(std::int64_t order_id) {
-  return {ErrorCode::kNotFound, "order " + std::to_string(order_id) + " does not exist"};
-}
+// The same words for a missing order and for another user's: nothing tells them apart.
+Error OrderNotFound() { return {ErrorCode::kNotFound, "no such order"}; }
 
 // The original order of an idempotency key that an earlier transaction committed.
 Result<PlacedOrder> Replay(pqxx::transaction_base& transaction, const Caller& caller,
@@ -67,7 +66,7 @@ Result<OrderRecord> OrderRepository::Get(Deadline deadline, const Caller& caller
     if (!user) return user.error();
     const auto rows =
         statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id);
-    if (rows.empty()) return OrderNotFound(order_id);
+    if (rows.empty()) return OrderNotFound();
     return statements::ReadOrder(rows[0]);
   });
 }
@@ -96,7 +95,7 @@ Result<OrderRecord> OrderRepository::Cancel(Deadline deadline, const Caller& cal
         statements::Exec(transaction, statements::kCancelOrderAndRestock, order_id, caller.user_id);
     if (!cancelled.empty()) return statements::ReadOrder(cancelled[0]);
     if (statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id).empty()) {
-      return OrderNotFound(order_id);
+      return OrderNotFound();
     }
     return Error{ErrorCode::kConflict,
                  "order " + std::to_string(order_id) + " is already cancelled"};
