@@ -1,6 +1,7 @@
 """Fixtures that start real components for the cross-language tests: a Kafka broker
 (scripts/kafka.sh) and the C++ services from the build tree."""
 import importlib.resources
+import json
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_tools import protoc
 
@@ -32,6 +34,44 @@ def wait_for(condition, timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def wait_serving(address: str, process: subprocess.Popen, name: str, timeout: float = 30) -> None:
+    """Waits until the gRPC server at `address` reports SERVING on grpc.health.v1; fails at once
+    if `process` exits."""
+    with grpc.insecure_channel(address) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+
+        def serving() -> bool:
+            assert process.poll() is None, process.stderr.read()
+            try:
+                return health.Check(health_pb2.HealthCheckRequest(), timeout=1).status == \
+                    health_pb2.HealthCheckResponse.SERVING
+            except grpc.RpcError:
+                return False
+
+        wait_for(serving, timeout, f"{name} to serve")
+
+
+def read_events(brokers: str, topic: str, matches, count: int, timeout: float = 60) -> list:
+    """Events (parsed JSON) of `topic` for which `matches(event)` holds, read from the beginning of
+    every partition, in partition order, until `count` are found or `timeout` seconds pass."""
+    consumer = Consumer({"bootstrap.servers": brokers, "group.id": "merch-py-test",
+                         "enable.auto.commit": False})
+    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+    found = []
+    deadline = time.monotonic() + timeout
+    try:
+        while len(found) < count and time.monotonic() < deadline:
+            message = consumer.poll(0.2)
+            if message is not None and not message.error():
+                event = json.loads(message.value())
+                if matches(event):
+                    found.append(event)
+    finally:
+        consumer.close()
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -71,21 +111,9 @@ def logging_service(kafka):
     process = subprocess.Popen([str(BUILD / "services/logging/merch-logging")], env=env,
                                stderr=subprocess.PIPE, text=True)
     address = f"127.0.0.1:{port}"
-    channel = grpc.insecure_channel(address)
-    health = health_pb2_grpc.HealthStub(channel)
-
-    def serving() -> bool:
-        assert process.poll() is None, process.stderr.read()
-        try:
-            return health.Check(health_pb2.HealthCheckRequest(), timeout=1).status == \
-                health_pb2.HealthCheckResponse.SERVING
-        except grpc.RpcError:
-            return False
-
-    wait_for(serving, 30, "merch-logging to serve")
     try:
+        wait_serving(address, process, "merch-logging")
         yield address
     finally:
-        channel.close()
         process.terminate()
         assert process.wait(timeout=30) == 0

@@ -5,28 +5,8 @@ import time
 import uuid
 
 import grpc
-from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING, KafkaError
 
-
-def read_events(brokers: str, topic: str, trace_id: str, count: int, timeout: float = 60):
-    consumer = Consumer({"bootstrap.servers": brokers, "group.id": "merch-py-test",
-                         "enable.auto.commit": False})
-    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
-    events = []
-    deadline = time.monotonic() + timeout
-    try:
-        while len(events) < count and time.monotonic() < deadline:
-            message = consumer.poll(0.2)
-            if message is None or message.error():
-                assert message is None or message.error().code() == KafkaError._PARTITION_EOF
-                continue
-            event = json.loads(message.value())
-            if event.get("trace_id") == trace_id:
-                events.append(event)
-    finally:
-        consumer.close()
-    return events
+from conftest import read_events
 
 
 def test_python_client_streams_events_into_kafka(stubs, kafka, logging_service):
@@ -49,7 +29,7 @@ def test_python_client_streams_events_into_kafka(stubs, kafka, logging_service):
     assert response.success
     assert response.accepted == 20
 
-    events = read_events(brokers, topic, trace_id, 20)
+    events = read_events(brokers, topic, lambda e: e.get("trace_id") == trace_id, 20)
     assert sorted(e["event_id"] for e in events) == sorted(m.event_id for m in messages)
     first = next(e for e in events if e["event_id"] == messages[0].event_id)
     assert first == {

@@ -13,9 +13,14 @@ namespace {
 
 namespace v1 = merch::v1;
 
-// Request ids and trace ids of a request, from its headers.
-void Identify(RequestContext& context) {
-  const auto& request = context.request;
+// A request's context with its request id and trace id, taken from its headers.
+RequestContext Identify(const Request& request) {
+  RequestContext context{.request = request,
+                         .request_id = {},
+                         .trace_id = {},
+                         .query = {},
+                         .params = {},
+                         .caller = std::nullopt};
   const auto given = request.find("X-Request-Id");
   auto request_id = given == request.end() ? std::nullopt : ValidRequestId(given->value());
   context.request_id = request_id ? std::move(*request_id) : NewRequestId();
@@ -23,6 +28,7 @@ void Identify(RequestContext& context) {
   auto trace =
       traceparent == request.end() ? std::nullopt : TraceIdFromTraceparent(traceparent->value());
   context.trace_id = trace ? std::move(*trace) : context.request_id;
+  return context;
 }
 
 // application/json, with or without parameters (charset=utf-8), any letter case.
@@ -94,13 +100,7 @@ Result<TokenClaims> Api::Authenticate(RequestContext& context) {
 
 boost::asio::awaitable<Response> Api::Handle(Request& request) {
   const auto started = std::chrono::steady_clock::now();
-  RequestContext context{.request = request,
-                         .request_id = {},
-                         .trace_id = {},
-                         .query = {},
-                         .params = {},
-                         .caller = std::nullopt};
-  Identify(context);
+  RequestContext context = Identify(request);
   const std::string_view target(request.target().data(), request.target().size());
   const auto question = target.find('?');
   if (question != std::string_view::npos) context.query = target.substr(question + 1);
@@ -182,13 +182,7 @@ Response Api::Finish(const RequestContext& context, Outcome outcome, const std::
 }
 
 Response Api::Reject(const Request& request, http::status status) {
-  RequestContext context{.request = request,
-                         .request_id = {},
-                         .trace_id = {},
-                         .query = {},
-                         .params = {},
-                         .caller = std::nullopt};
-  Identify(context);
+  RequestContext context = Identify(request);
   const std::string detail = status == http::status::payload_too_large
                                  ? "the body is larger than 64 KiB"
                                  : "the request is malformed";
