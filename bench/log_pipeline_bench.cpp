@@ -6,7 +6,7 @@
 //       first enqueue until the service has acknowledged the last event.
 //   merch-log-bench kafka --brokers HOST:PORT --topic T [--events N] [--size BYTES]
 //       events/s of a bare librdkafka producer with merch-logging's producer settings
-//       (idempotent, acks=all, lz4, linger 5 ms): from the first produce until flush returns.
+//       (ProducerSettings): from the first produce until flush returns.
 #include <librdkafka/rdkafkacpp.h>
 
 #include <boost/json.hpp>
@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "merch/logship/log_shipper.hpp"
+#include "publisher/kafka_publisher.hpp"
 
 namespace {
 
@@ -70,11 +71,12 @@ void Report(const std::string& what, long events, long size, Clock::duration ela
 int RunPipeline(const Args& args) {
   const long events = args.Number("--events", 200000);
   const long size = args.Number("--size", 200);
-  merch::logship::LogShipper shipper({.target = args.Get("--target"),
-                                      .service_name = "bench",
-                                      .queue_capacity = static_cast<std::size_t>(events),
-                                      .max_batch = static_cast<std::size_t>(args.Number("--batch", 1000)),
-                                      .senders = static_cast<int>(args.Number("--senders", 2))});
+  merch::logship::LogShipper shipper(
+      {.target = args.Get("--target"),
+       .service_name = "bench",
+       .queue_capacity = static_cast<std::size_t>(events),
+       .max_batch = static_cast<std::size_t>(args.Number("--batch", 1000)),
+       .senders = static_cast<int>(args.Number("--senders", 2))});
   std::vector<merch::v1::LogMessage> prepared;
   prepared.reserve(static_cast<std::size_t>(events));
   for (long i = 0; i < events; ++i) prepared.push_back(MakeEvent(i, size));
@@ -98,15 +100,12 @@ int RunKafka(const Args& args) {
   const long size = args.Number("--size", 200);
   std::string error;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  for (const auto& [name, value] : std::map<std::string, std::string>{
-           {"bootstrap.servers", args.Get("--brokers")},
-           {"enable.idempotence", "true"},
-           {"acks", "all"},
-           {"compression.type", "lz4"},
-           {"linger.ms", "5"},
-           {"batch.num.messages", "10000"},
-           {"batch.size", "1000000"},
-           {"queue.buffering.max.messages", "1000000"}}) {
+  // Exactly merch-logging's producer settings (ProducerSettings), so the ratio compares like
+  // with like.
+  merch::logging::KafkaOptions options;
+  options.brokers = args.Get("--brokers");
+  options.topic = args.Get("--topic", "log-channel");
+  for (const auto& [name, value] : merch::logging::ProducerSettings(options)) {
     if (conf->set(name, value, error) != RdKafka::Conf::CONF_OK) {
       std::cerr << name << ": " << error << "\n";
       return 2;
@@ -131,7 +130,7 @@ int RunKafka(const Args& args) {
     prepared.emplace_back(message.trace_id(), boost::json::serialize(object));
   }
 
-  const std::string topic = args.Get("--topic", "log-channel");
+  const std::string& topic = options.topic;
   const auto started = Clock::now();
   for (auto& [key, value] : prepared) {
     while (producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,

@@ -57,10 +57,8 @@ class KafkaPublisher::DeliveryReports final : public RdKafka::DeliveryReportCb {
   }
 };
 
-Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(const KafkaOptions& options) {
-  auto reports = std::make_unique<DeliveryReports>();
-  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  const std::pair<std::string, std::string> settings[] = {
+std::vector<std::pair<std::string, std::string>> ProducerSettings(const KafkaOptions& options) {
+  return {
       {"bootstrap.servers", options.brokers},
       {"enable.idempotence", "true"},
       {"acks", "all"},
@@ -74,7 +72,12 @@ Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(const KafkaOption
       {"reconnect.backoff.max.ms", "1000"},
       {"log.connection.close", "false"},
   };
-  for (const auto& [name, value] : settings) {
+}
+
+Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(const KafkaOptions& options) {
+  auto reports = std::make_unique<DeliveryReports>();
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  for (const auto& [name, value] : ProducerSettings(options)) {
     if (auto set = Set(*conf, name, value); !set) return set.error();
   }
   std::string error;

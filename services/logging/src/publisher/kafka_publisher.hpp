@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "publisher/publisher.hpp"
 
@@ -24,6 +26,10 @@ struct KafkaOptions {
   // Called from the probe thread whenever Healthy() changes (and after the first probe).
   std::function<void(bool healthy)> on_health_change;
 };
+
+// The librdkafka settings of the publisher's producer: idempotent, acks=all, lz4, batching.
+// Also the settings of the benchmark's baseline producer, so both are measured alike.
+std::vector<std::pair<std::string, std::string>> ProducerSettings(const KafkaOptions& options);
 
 // A Publisher over librdkafka: an idempotent producer (acks=all, ordered retries without
 // duplicates), lz4 compression, and batching for throughput (linger 5 ms, up to 10,000
