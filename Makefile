@@ -5,7 +5,7 @@ VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
 .PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean \
-        up down stack-status e2e
+        up down stack-status e2e schemathesis
 
 all: build
 
@@ -26,16 +26,34 @@ $(VENV)/.installed: tests/requirements.txt
 
 venv: $(VENV)/.installed
 
+# schemathesis in a venv of its own: its pinned dependencies differ from tests/requirements.txt.
+ST_VENV := $(BUILD_DIR)/venv-schemathesis
+$(ST_VENV)/.installed: tests/schemathesis/requirements.txt
+	python3 -m venv $(ST_VENV)
+	$(ST_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/schemathesis/requirements.txt
+	touch $@
+
 test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
 	$(PYTHON) -m pytest -q tests/contract tests/integration
 	@$(MAKE) --no-print-directory e2e
 
-# The black-box suite (tests/e2e) against the stack of `make up`, which is stopped afterwards
-# whatever the outcome (so `make test` also stops a stack you started yourself).
-e2e: build venv
+# The suites that need the whole stack, against one start of `make up`, which is stopped
+# afterwards whatever the outcome (so `make test` also stops a stack you started yourself):
+# the black-box suite (tests/e2e), then schemathesis (tests/schemathesis, SCHEMATHESIS_SECONDS).
+SCHEMATHESIS_SECONDS ?= 150
+e2e: build venv $(ST_VENV)/.installed
 	@BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/stack.sh up
-	@status=0; $(PYTHON) -m pytest -q tests/e2e || status=$$?; scripts/stack.sh down; exit $$status
+	@status=0; \
+	  $(PYTHON) -m pytest -q tests/e2e || status=$$?; \
+	  $(ST_VENV)/bin/python tests/schemathesis/run.py --schemathesis $(ST_VENV)/bin/st \
+	    --max-time $(SCHEMATHESIS_SECONDS) --out $(BUILD_DIR)/schemathesis || status=$$?; \
+	  scripts/stack.sh down; exit $$status
+
+# schemathesis alone against a running stack (make up).
+schemathesis: $(ST_VENV)/.installed
+	$(ST_VENV)/bin/python tests/schemathesis/run.py --schemathesis $(ST_VENV)/bin/st \
+	  --max-time $(SCHEMATHESIS_SECONDS) --out $(BUILD_DIR)/schemathesis
 
 # The whole stack in the background (scripts/stack.sh): PostgreSQL, Kafka, merch-db,
 # merch-logging, two api replicas and nginx on :8080; returns once /readyz answers 200 on each

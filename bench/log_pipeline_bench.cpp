@@ -19,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "publisher/kafka_publisher.hpp"
 
@@ -51,7 +52,7 @@ merch::v1::LogMessage MakeEvent(long sequence, long size) {
   merch::v1::LogMessage message;
   message.set_level(merch::v1::INFO);
   message.set_service_name("bench");
-  message.set_timestamp(merch::logship::NowMillis());
+  message.set_timestamp(merch::UnixMillis());
   message.set_trace_id(merch::logship::NewEventId());
   message.set_event("bench.event");
   message.set_event_id(merch::logship::NewEventId());

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole stack on this machine, without Docker (SPEC §7): a private PostgreSQL cluster and
+# The whole stack on this machine, without Docker (README, "Running the stack"): a private PostgreSQL cluster and
 # Kafka broker, the db and logging services, two api replicas and nginx, in the background under
 # .run/.
 #

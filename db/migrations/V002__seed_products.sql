@@ -1,4 +1,4 @@
--- The seeded catalogue of SPEC §6.
+-- The seeded catalogue (README, "The db service").
 INSERT INTO products (name, category, price, slogan, description, stock) VALUES
     ('SUSTech Hoodie', 'Apparel', 49.99, 'Campus colours, all winter long.',
      'Heavyweight cotton-blend hoodie with the embroidered SUSTech crest.', 500),

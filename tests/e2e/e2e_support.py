@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# Patterns of the contract (SPEC §2, api/openapi.yaml).
+# Patterns of the contract (api/openapi.yaml).
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._~:+=@/-]{1,128}")
 TIMESTAMP_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
@@ -34,7 +34,7 @@ ORDER_FIELDS = {"id", "user_id", "product_id", "quantity", "unit_price", "total_
 MAX_ID = 2147483647
 BODY_LIMIT = 64 * 1024
 
-# SPEC §6, in id order.
+# The seeded catalogue (db/migrations/V002__seed_products.sql), in id order.
 SEEDED_PRODUCTS = [
     {"name": "SUSTech Hoodie", "category": "Apparel", "price": "49.99",
      "slogan": "Campus colours, all winter long.",

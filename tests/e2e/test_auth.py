@@ -1,4 +1,4 @@
-"""Bearer tokens: SPEC §3. Tokens are built by hand (hmac, hashlib, base64); the real secret
+"""Bearer tokens (api/openapi.yaml, bearerAuth). Tokens are built by hand (hmac, hashlib, base64); the real secret
 comes from .run/stack.env, so a token differs from a valid one in exactly one respect."""
 import hashlib
 import time

@@ -1,4 +1,4 @@
-"""Log events in Kafka (SPEC §5): every request's events carry its trace id and the fields of
+"""Log events in Kafka (README, "The log pipeline"): every request's events carry its trace id and the fields of
 §5; one http.access per request; no password, token or hash in any event."""
 import time
 import uuid

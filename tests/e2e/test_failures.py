@@ -1,4 +1,4 @@
-"""A process of the stack dies (SPEC §4, §5): requests keep being served or get a prompt 503/504,
+"""A process of the stack dies (README, "Calling the API" and "The log pipeline"): requests keep being served or get a prompt 503/504,
 service resumes when the process returns, no acknowledged order and no log event is lost.
 
 These tests kill and restart processes through scripts/stack.sh; conftest.py runs them after

@@ -1,5 +1,5 @@
 """Greeting, probes, metrics, the OpenAPI document, and what every response shares: problem
-documents, 404 and 405, X-Request-Id and traceparent (SPEC §2 and §4)."""
+documents, 404 and 405, X-Request-Id and traceparent (api/openapi.yaml)."""
 import re
 import uuid
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Orders: SPEC §2 (orders rows, Order, idempotency, stock). Products are inserted with SQL so
+"""Orders: api/openapi.yaml (orders rows, Order, idempotency, stock). Products are inserted with SQL so
 that every test owns its stock."""
 import json
 import string

@@ -1,4 +1,4 @@
-"""The public catalogue: SPEC §2 (products rows, Product, money and time formats) and §6 (seed).
+"""The public catalogue: api/openapi.yaml (products rows, Product, money and time formats) and the seed.
 Products other than the seeded three are inserted with SQL, each with a unique name/category."""
 import pytest
 

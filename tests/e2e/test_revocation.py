@@ -1,4 +1,4 @@
-"""Revocation takes effect at once on every replica (SPEC §3): a change made through replica 1
+"""Revocation takes effect at once on every replica (api/openapi.yaml, bearerAuth): a change made through replica 1
 is enforced by replica 2 on the very next request. Also: each replica accepts the other's
 tokens."""
 from e2e_support import assert_json, assert_unauthorized, bearer, unique_hex

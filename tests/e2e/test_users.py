@@ -1,4 +1,4 @@
-"""Registration, login and the caller's own account: SPEC §2 (users rows, input rules, bodies)."""
+"""Registration, login and the caller's own account: api/openapi.yaml (users rows, input rules, bodies)."""
 import json
 import uuid
 from datetime import datetime, timezone

@@ -1,5 +1,5 @@
 """A Python gRPC client (stubs generated from proto/ at test time) streams events to the C++
-logging service, and they reach Kafka with the fields of SPEC §5."""
+logging service, and they reach Kafka with the fields of the README's "The log pipeline"."""
 import json
 import time
 import uuid

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <string>
 
 namespace merch::validation {
 namespace {
@@ -64,6 +65,26 @@ bool IsSpaceOrControl(char32_t c) {
 
 }  // namespace
 
+std::string EscapeInvalidUtf8(std::string_view text, std::string_view escape) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string escaped;
+  escaped.reserve(text.size());
+  while (!text.empty()) {
+    std::string_view rest = text;
+    if (DecodeOne(rest)) {
+      escaped.append(text.data(), text.size() - rest.size());
+      text = rest;
+      continue;
+    }
+    const auto byte = static_cast<unsigned char>(text.front());
+    escaped.append(escape);
+    escaped.push_back(kHex[byte >> 4]);
+    escaped.push_back(kHex[byte & 0x0F]);
+    text.remove_prefix(1);
+  }
+  return escaped;
+}
+
 std::int64_t Utf8Length(std::string_view text) {
   std::int64_t count = 0;
   while (!text.empty()) {
@@ -105,7 +126,8 @@ bool IsValidEmail(std::string_view email) {
 
 bool IsValidPassword(std::string_view password) {
   const auto length = Utf8Length(password);
-  return length >= static_cast<std::int64_t>(kMinPasswordChars) &&
+  return password.find('\0') == std::string_view::npos &&
+         length >= static_cast<std::int64_t>(kMinPasswordChars) &&
          length <= static_cast<std::int64_t>(kMaxPasswordChars);
 }
 
@@ -129,7 +151,64 @@ bool IsValidListOffset(std::int64_t offset) { return offset >= 0 && offset <= kM
 
 bool IsValidCategory(std::string_view category) {
   const auto length = Utf8Length(category);
-  return length >= 1 && static_cast<std::size_t>(length) <= kMaxCategoryLength;
+  return category.find('\0') == std::string_view::npos && length >= 1 && static_cast<std::size_t>(length) <= kMaxCategoryLength;
+}
+
+namespace {
+
+Result<void> Rule(bool ok, std::string message) {
+  if (ok) return {};
+  return Error{ErrorCode::kInvalidArgument, std::move(message)};
+}
+
+}  // namespace
+
+Result<void> CheckId(std::int64_t id, std::string_view field) {
+  return Rule(IsValidId(id), std::string(field) + " must be an integer in 1..2147483647");
+}
+
+Result<void> CheckSid(std::string_view sid) {
+  return Rule(IsValidSid(sid), "sid must match ^[A-Za-z0-9]{1,15}$");
+}
+
+Result<void> CheckUsername(std::string_view username) {
+  return Rule(IsValidUsername(username), "username must match ^[A-Za-z0-9_.-]{3,50}$");
+}
+
+Result<void> CheckEmail(std::string_view email) {
+  return Rule(IsValidEmail(email),
+              "email must be at most 254 characters with exactly one @ between non-empty parts "
+              "and no whitespace or control characters");
+}
+
+Result<void> CheckPassword(std::string_view password) {
+  return Rule(IsValidPassword(password), "password must be 8 to 128 characters");
+}
+
+Result<void> CheckPasswordHash(std::string_view hash) {
+  return Rule(IsValidPasswordHash(hash),
+              "password_hash must be an argon2id hash in PHC string form");
+}
+
+Result<void> CheckQuantity(std::int64_t quantity) {
+  return Rule(IsValidQuantity(quantity), "quantity must be 1, 2 or 3");
+}
+
+Result<void> CheckIdempotencyKey(std::string_view key, std::string_view field) {
+  return Rule(IsValidIdempotencyKey(key),
+              std::string(field) + " must be 1 to 255 printable ASCII characters");
+}
+
+Result<void> CheckListLimit(std::int64_t limit) {
+  return Rule(IsValidListLimit(limit), "limit must be an integer in 1..100");
+}
+
+Result<void> CheckListOffset(std::int64_t offset) {
+  return Rule(IsValidListOffset(offset), "offset must be an integer in 0..2147483647");
+}
+
+Result<void> CheckCategory(std::string_view category) {
+  return Rule(IsValidCategory(category), "category must be 1 to 100 characters of UTF-8 without NUL");
 }
 
 }  // namespace merch::validation

@@ -70,6 +70,26 @@ TEST(ValidationTest, PasswordCountsCodePoints) {
   EXPECT_TRUE(IsValidPassword(many_chinese));
   EXPECT_FALSE(IsValidPassword(many_chinese + "\xe5\xaf\x86"));
   EXPECT_FALSE(IsValidPassword("1234567\xff"));
+  EXPECT_FALSE(IsValidPassword(std::string("1234\0" "5678", 9)));
+}
+
+TEST(ValidationTest, CategoryRefusesNulAndBadUtf8) {
+  EXPECT_TRUE(IsValidCategory("Apparel"));
+  EXPECT_FALSE(IsValidCategory(""));
+  EXPECT_FALSE(IsValidCategory(std::string("Apparel\0x", 9)));
+  EXPECT_FALSE(IsValidCategory("Apparel\xff"));
+}
+
+TEST(ValidationTest, EscapeInvalidUtf8KeepsValidTextAndEscapesEachBadByte) {
+  EXPECT_EQ(EscapeInvalidUtf8("/greeting"), "/greeting");
+  EXPECT_EQ(EscapeInvalidUtf8("caf\xc3\xa9 \xe5\xaf\x86"), "caf\xc3\xa9 \xe5\xaf\x86");
+  EXPECT_EQ(EscapeInvalidUtf8("/\xff\xfe"), "/\\xFF\\xFE");
+  // A truncated sequence, an overlong form and a surrogate: each byte on its own.
+  EXPECT_EQ(EscapeInvalidUtf8("a\xe5\xaf"), "a\\xE5\\xAF");
+  EXPECT_EQ(EscapeInvalidUtf8("\xc0\xaf"), "\\xC0\\xAF");
+  EXPECT_EQ(EscapeInvalidUtf8("\xed\xa0\x80"), "\\xED\\xA0\\x80");
+  EXPECT_EQ(EscapeInvalidUtf8("\xff", "%"), "%FF");
+  EXPECT_GE(Utf8Length(EscapeInvalidUtf8("x\x80\xbf\xf8y")), 0);
 }
 
 TEST(ValidationTest, QuantityKeysAndPages) {

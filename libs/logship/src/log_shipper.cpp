@@ -1,5 +1,10 @@
 #include "merch/logship/log_shipper.hpp"
 
+#include "merch/common/clock.hpp"
+#include "merch/common/grpc_channel.hpp"
+#include "merch/common/log_protocol.hpp"
+#include "merch/common/validation.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -9,17 +14,20 @@
 namespace merch::logship {
 namespace {
 
-// Trailing metadata of StreamLogs: how many messages the service refused as invalid.
-constexpr const char* kRejectedMetadata = "merch-rejected";
-
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  grpc::ChannelArguments arguments;
-  // Reconnect quickly after the logging service restarts (gRPC's default backoff grows to
-  // two minutes, far longer than any queue should wait).
-  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+// Protobuf refuses a string field that is not valid UTF-8, and the logging service then cannot
+// read the message: escape such bytes (validation::EscapeInvalidUtf8) in every string field.
+// attributes_json is JSON text whose strings are written unescaped by Boost.JSON, so an invalid
+// byte there stands inside a JSON string and becomes the JSON escape of a backslash plus "xHH".
+void MakeValidUtf8(merch::v1::LogMessage& message) {
+  const auto fix = [](std::string* field, std::string_view escape) {
+    if (validation::Utf8Length(*field) < 0) *field = validation::EscapeInvalidUtf8(*field, escape);
+  };
+  fix(message.mutable_service_name(), "\\x");
+  fix(message.mutable_message(), "\\x");
+  fix(message.mutable_trace_id(), "\\x");
+  fix(message.mutable_event(), "\\x");
+  fix(message.mutable_event_id(), "\\x");
+  fix(message.mutable_attributes_json(), "\\\\x");
 }
 
 }  // namespace
@@ -38,15 +46,9 @@ std::string NewEventId() {
   return text;
 }
 
-std::int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 LogShipper::LogShipper(ShipperOptions options)
     : options_(std::move(options)),
-      channel_(MakeChannel(options_.target)),
+      channel_(MakeServiceChannel(options_.target, grpc::InsecureChannelCredentials())),
       stub_(merch::v1::LoggingService::NewStub(channel_)) {
   for (int i = 0; i < options_.senders; ++i) senders_.emplace_back([this] { RunSender(); });
 }
@@ -58,7 +60,7 @@ bool LogShipper::Ship(LogEvent event) {
   message.set_level(event.level);
   message.set_service_name(options_.service_name);
   message.set_message(std::move(event.message));
-  message.set_timestamp(NowMillis());
+  message.set_timestamp(UnixMillis());
   message.set_trace_id(std::move(event.trace_id));
   message.set_event(std::move(event.event));
   message.set_event_id(NewEventId());
@@ -69,6 +71,7 @@ bool LogShipper::Ship(LogEvent event) {
 }
 
 bool LogShipper::Enqueue(merch::v1::LogMessage message) {
+  MakeValidUtf8(message);
   {
     std::lock_guard lock(mutex_);
     if (!accepting_ || queue_.size() >= options_.queue_capacity) {
@@ -146,7 +149,7 @@ grpc::Status LogShipper::Send(const std::vector<merch::v1::LogMessage>& batch,
   const grpc::Status status = writer->Finish();
   *rejected = 0;
   const auto& trailers = context.GetServerTrailingMetadata();
-  if (auto found = trailers.find(kRejectedMetadata); found != trailers.end()) {
+  if (auto found = trailers.find(log_protocol::kRejectedTrailer); found != trailers.end()) {
     *rejected =
         std::strtoull(std::string(found->second.data(), found->second.size()).c_str(), nullptr, 10);
   }

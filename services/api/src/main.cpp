@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "clients/grpc_db_api.hpp"
 #include "config.hpp"
 #include "merch/common/grpc_status.hpp"
 #include "merch/logship/shipper_sink.hpp"
@@ -37,12 +38,14 @@ int main() {
   spdlog::default_logger()->sinks().push_back(std::make_shared<logship::ShipperSink>(shipper));
 
   Metrics metrics;
-  DbClient db(config->db_service_addr, config->db_timeout, [&metrics](grpc::StatusCode code) {
-    metrics.CountGrpcError(std::string(GrpcCodeName(code)));
-  });
+  DbClient db_client(config->db_service_addr, config->db_timeout,
+                     [&metrics](grpc::StatusCode code) {
+                       metrics.CountGrpcError(std::string(GrpcCodeName(code)));
+                     });
+  GrpcDbApi db(db_client);
   const JwtCodec jwt(config->jwt_secret);
   PasswordHasher hasher(config->hash_threads, config->hash_queue);
-  EventLog events(shipper);
+  EventLog events([&shipper](logship::LogEvent event) { shipper.Ship(std::move(event)); });
   Services services{.db = db,
                     .jwt = jwt,
                     .hasher = hasher,
@@ -58,7 +61,7 @@ int main() {
       {.host = config->host,
        .port = config->port,
        .idle_timeout = config->idle_timeout,
-       .body_limit = 64 * 1024,
+       .body_limit = kMaxBodyBytes,
        .header_limit = 16 * 1024},
       {.handle = [&api](Request& request) { return api.Handle(request); },
        .reject = [&api](const Request& request,

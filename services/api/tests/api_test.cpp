@@ -2,6 +2,8 @@
 // the db service unreachable (so every route that needs it answers 503).
 #include "routes/api.hpp"
 
+#include "clients/grpc_db_api.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -38,11 +40,12 @@ class ApiTest : public ::testing::Test {
 
   const std::string unused_ = "127.0.0.1:" + std::to_string(testing::FreePort());
   Metrics metrics_;
-  DbClient db_{unused_, std::chrono::milliseconds(300), [](grpc::StatusCode) {}};
+  DbClient db_client_{unused_, std::chrono::milliseconds(300), [](grpc::StatusCode) {}};
+  GrpcDbApi db_{db_client_};
   JwtCodec jwt_{std::string(32, 's')};
   PasswordHasher hasher_{1, 4};
   logship::LogShipper shipper_{{.target = unused_, .service_name = "test"}};
-  EventLog events_{shipper_};
+  EventLog events_{[this](logship::LogEvent event) { shipper_.Ship(std::move(event)); }};
   Services services_{.db = db_,
                      .jwt = jwt_,
                      .hasher = hasher_,

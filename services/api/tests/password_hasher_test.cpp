@@ -1,6 +1,9 @@
 #include "auth/password_hasher.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <array>
 
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -21,8 +24,6 @@ namespace merch::api {
 namespace {
 
 namespace asio = boost::asio;
-
-constexpr std::string_view kPhcPrefix = "$argon2id$v=19$m=19456,t=2,p=1$";
 
 // Runs one awaitable to completion on a fresh io_context and returns its value.
 template <class T>
@@ -54,7 +55,8 @@ TEST(PasswordHasherTest, HashThenVerify) {
   ASSERT_TRUE(hash) << hash.error().detail;
   std::cout << "[ INFO     ] one argon2id hash (t=2, m=19 MiB, p=1) took "
             << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms\n";
-  EXPECT_TRUE(hash->starts_with(kPhcPrefix)) << *hash;
+  EXPECT_TRUE(hash->starts_with(PasswordHasher::kPhcPrefix)) << *hash;
+  EXPECT_TRUE(PasswordHasher::HasOwnParameters(*hash));
 
   Result<bool> right = RunToCompletion(hasher.Verify(*hash, "correct horse battery"));
   ASSERT_TRUE(right);
@@ -109,6 +111,33 @@ TEST(PasswordHasherTest, UnparseableHashIsNoMatch) {
   Result<bool> too_long = RunToCompletion(hasher.Verify(std::string(1000, 'a'), "password"));
   ASSERT_TRUE(too_long);
   EXPECT_FALSE(*too_long);
+}
+
+// A stored hash cannot choose its own cost: one made with the right password but other
+// parameters (more passes, argon2i) is refused without being computed.
+TEST(PasswordHasherTest, HashWithOtherParametersFailsClosed) {
+  PasswordHasher hasher(1, 4);
+  const std::string password = "correct horse battery";
+  std::array<char, crypto_pwhash_STRBYTES> costly{};
+  ASSERT_EQ(crypto_pwhash_str_alg(costly.data(), password.data(), password.size(), 3,
+                                  PasswordHasher::kMemLimitBytes, crypto_pwhash_ALG_ARGON2ID13),
+            0);
+  std::array<char, crypto_pwhash_STRBYTES> other_algorithm{};
+  ASSERT_EQ(crypto_pwhash_str_alg(other_algorithm.data(), password.data(), password.size(), 3,
+                                  PasswordHasher::kMemLimitBytes, crypto_pwhash_ALG_ARGON2I13),
+            0);
+  // The hashes are genuine: libsodium itself accepts the password for each.
+  ASSERT_EQ(crypto_pwhash_str_verify(costly.data(), password.data(), password.size()), 0);
+  for (const std::string& hash :
+       {std::string(costly.data()), std::string(other_algorithm.data()),
+        // 4 GiB of memory: never allocated.
+        std::string("$argon2id$v=19$m=4194304,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$"
+                    "aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g")}) {
+    EXPECT_FALSE(PasswordHasher::HasOwnParameters(hash)) << hash;
+    Result<bool> result = RunToCompletion(hasher.Verify(hash, password));
+    ASSERT_TRUE(result);
+    EXPECT_FALSE(*result) << hash;
+  }
 }
 
 TEST(PasswordHasherTest, ZeroThreadsIsRefused) {

@@ -34,12 +34,14 @@ int main() {
   auto publisher = KafkaPublisher::Create(
       {.brokers = config->kafka_brokers,
        .topic = config->kafka_topic,
+       // Bounds how long a stream waits for its acknowledgements.
+       .message_timeout = config->delivery_timeout,
        .on_health_change = [&health](bool healthy) { health.Report(healthy); }});
   if (!publisher) {
     spdlog::critical("merch-logging: {}", publisher.error().detail);
     return 2;
   }
-  LoggingService service(**publisher, config->delivery_timeout);
+  LoggingService service(**publisher);
 
   const std::string address = config->host + ":" + std::to_string(config->port);
   auto server = StartGrpcServer({.address = address}, {&service});

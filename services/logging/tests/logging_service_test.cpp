@@ -90,6 +90,32 @@ TEST(LoggingServiceTest, InvalidMessagesAreRejectedAndTheRestOfTheStreamIsPublis
   EXPECT_EQ(counts.count(after.event_id()), 1U);
 }
 
+// A message that protobuf cannot parse (a string field that is not UTF-8) is refused on its
+// own: the stream ends with INVALID_ARGUMENT, never OK, and the messages around it arrive.
+TEST(LoggingServiceTest, AnUnreadableMessageIsRejectedAndTheRestOfTheStreamIsPublished) {
+  LoggingHarness harness;
+  const auto trace = UniqueTracePrefix();
+  std::vector<v1::LogMessage> messages;
+  for (int i = 0; i < 20; ++i) messages.push_back(MakeMessage(trace + "u", i));
+  auto unreadable = MakeMessage(trace + "u", 99);
+  unreadable.set_message("GET /\xff\xfe 404");  // serialized as is; unparseable on arrival
+  messages.insert(messages.begin() + 5, unreadable);
+  v1::LogResponse response;
+  std::string rejected;
+  const auto status = Stream(harness, messages, &response, &rejected);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(),
+            "1 of 21 messages rejected (first: message 6: not a readable LogMessage (malformed, "
+            "or a string that is not UTF-8)); the other 20 were published");
+  EXPECT_EQ(rejected, "1");
+
+  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(20));
+  const auto counts = TopicReader::CountByEventId(events);
+  EXPECT_EQ(counts.size(), 20U);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(counts.count(messages[i < 5 ? i : i + 1].event_id()), 1U);
+}
+
 TEST(LoggingServiceTest, HealthIsServingWhileKafkaIsReachable) {
   LoggingHarness harness;  // returns once the publisher has reached Kafka
   EXPECT_EQ(HealthCheck(harness.channel()), kHealthServing);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/testing/grpc_raw.hpp"
 #include "merch/testing/process.hpp"
@@ -62,7 +63,36 @@ TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
   EXPECT_EQ(events[0].at("service_name").as_string(), "merch-api");
   EXPECT_EQ(events[0].at("order_id").as_int64(), 42);
   EXPECT_NEAR(static_cast<double>(events[0].at("timestamp").as_int64()),
-              static_cast<double>(logship::NowMillis()), 60000.0);
+              static_cast<double>(UnixMillis()), 60000.0);
+}
+
+// Bytes that are not UTF-8 (a raw request path) are escaped by the shipper, so the event is
+// readable by the service and arrives, together with the events around it.
+TEST(ShipperTest, InvalidUtf8IsEscapedAndEveryEventArrives) {
+  LoggingHarness harness;
+  LogShipper shipper({.target = harness.target(), .service_name = "merch-api"});
+  const auto trace = UniqueTracePrefix();
+  for (int i = 0; i < 10; ++i) {
+    const bool bad = i == 5;
+    shipper.Ship({.level = merch::v1::INFO,
+                  .event = "http.access",
+                  .message = bad ? "GET /\xff\xfe 404" : "GET /greeting 200",
+                  .trace_id = trace,
+                  .attributes = {{"path", bad ? "/\xff\xfe" : "/greeting"}, {"sequence", i}}});
+  }
+  ASSERT_TRUE(AllDelivered(shipper, 10));
+  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(10));
+  ASSERT_EQ(TopicReader::CountByEventId(events).size(), 10U);
+  bool found = false;
+  for (const auto& event : events) {
+    if (event.at("sequence").as_int64() != 5) continue;
+    found = true;
+    EXPECT_EQ(event.at("path").as_string(), "/\\xFF\\xFE");
+    EXPECT_EQ(event.at("message").as_string(), "GET /\\xFF\\xFE 404");
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(shipper.stats().rejected, 0U);
 }
 
 TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {

@@ -188,8 +188,13 @@ Result<TokenClaims> JwtCodec::Verify(std::string_view token, std::int64_t now_se
     return Reject("exp is not iat + 86400");
   }
   if (GetString(*payload, "iss") != kIssuer) return Reject("wrong or missing iss");
-  const std::optional<std::int64_t> version = GetInteger(*payload, "ver");
-  if (!version || *version < 1) return Reject("ver missing or not a positive integer");
+  // "ver" is ours and optional: a token with only the four claims of the contract is judged
+  // by its iat instead (TokenClaims::token_version 0).
+  std::optional<std::int64_t> version = 0;
+  if (payload->contains("ver")) {
+    version = GetInteger(*payload, "ver");
+    if (!version || *version < 1) return Reject("ver is not a positive integer");
+  }
 
   if (*expires_at < now_seconds - kLeewaySeconds) return Reject("token expired");
   if (*issued_at > now_seconds + kLeewaySeconds) return Reject("iat is in the future");

@@ -13,12 +13,14 @@ namespace merch::api {
 // What a verified token says about its bearer.
 struct TokenClaims {
   std::int64_t user_id = 0;        // "sub", a string of decimal digits, 1..2147483647
-  std::int64_t token_version = 0;  // "ver", >= 1, bumped by each password change
+  // "ver", >= 1, bumped by each password change; 0 when the token has no "ver" (then the db
+  // service judges it by issued_at against the user's last password change).
+  std::int64_t token_version = 0;
   std::int64_t issued_at = 0;      // "iat", Unix seconds
   std::int64_t expires_at = 0;     // "exp", Unix seconds, always iat + kLifetimeSeconds
 };
 
-// HS256 JSON Web Tokens as SPEC §3 defines them, with one shared secret for every replica.
+// HS256 JSON Web Tokens as api/openapi.yaml (bearerAuth) defines them, with one shared secret for every replica.
 //
 // Written on OpenSSL's HMAC, strict base64url and merch::ParseStrictJson rather than on libjwt:
 // libjwt 1.10 checks neither `exp` nor `iss` nor claim types, and accepts inputs this contract
@@ -49,7 +51,8 @@ class JwtCodec {
   // - the signature is HMAC-SHA256(secret, header "." payload), compared in constant time;
   // - the payload is a JSON object with "sub" (canonical decimal digits of an id 1..2147483647),
   //   "iat" and "exp" (JSON integers: no fraction or exponent), exp == iat + kLifetimeSeconds,
-  //   "iss" == kIssuer and "ver" (an integer >= 1); other claims are allowed and ignored;
+  //   "iss" == kIssuer and, if present, "ver" (an integer >= 1); other claims are allowed and
+  //   ignored;
   // - neither header nor payload repeats a key, at any depth;
   // - now <= exp + kLeewaySeconds (not expired) and iat <= now + kLeewaySeconds (not issued in
   //   the future).

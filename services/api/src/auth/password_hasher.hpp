@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -30,6 +31,13 @@ class PasswordHasher {
   // argon2id v1.3 at the OWASP minimum: t=2, m=19 MiB, p=1.
   static constexpr unsigned long long kOpsLimit = 2;
   static constexpr std::size_t kMemLimitBytes = std::size_t{19} * 1024 * 1024;
+  // How every hash made with those parameters begins. Only such hashes are verified: a stored
+  // hash with any other algorithm or parameters fails closed, so no stored value can make a
+  // login cost more (time or memory) than the service's own hash.
+  static constexpr std::string_view kPhcPrefix = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+  // Whether `hash` is a PHC string of the service's own algorithm and parameters.
+  static bool HasOwnParameters(std::string_view hash);
 
   // Throws std::invalid_argument when threads is 0, std::runtime_error when libsodium cannot
   // be initialised. Computes the dummy hash before returning (one hash's time).
@@ -44,7 +52,8 @@ class PasswordHasher {
   // fails (out of memory).
   boost::asio::awaitable<Result<std::string>> Hash(std::string password);
 
-  // True when `password` matches `hash`; false for a wrong password or an unparseable hash.
+  // True when `password` matches `hash`; false for a wrong password, an unparseable hash, or a
+  // hash whose parameters are not the service's own (logged; see kPhcPrefix).
   // Errors as for Hash.
   boost::asio::awaitable<Result<bool>> Verify(std::string hash, std::string password);
 

@@ -2,18 +2,14 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include "merch/common/grpc_channel.hpp"
+
 namespace merch::api {
 
 DbClient::DbClient(const std::string& target, std::chrono::milliseconds timeout,
                    FailureObserver on_failure)
     : timeout_(timeout), on_failure_(std::move(on_failure)) {
-  grpc::ChannelArguments arguments;
-  // After the db service restarts, reconnect within a second rather than gRPC's default
-  // backoff of up to two minutes.
-  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
+  channel_ = MakeServiceChannel(target, grpc::InsecureChannelCredentials());
   stub_ = merch::v1::DbService::NewStub(channel_);
 }
 
@@ -35,7 +31,7 @@ boost::asio::awaitable<bool> DbClient::Ready() {
                        &state->request, &state->response,
                        [state, generic, done](grpc::Status status) { done(std::move(status)); });
   };
-  const grpc::Status status = co_await AwaitCallback(std::move(start));
+  const grpc::Status status = co_await AwaitCompletion<grpc::Status>(std::move(start));
   if (!status.ok()) co_return false;
   std::vector<grpc::Slice> slices;
   if (!state->response.Dump(&slices).ok()) co_return false;

@@ -2,49 +2,18 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "async/await_completion.hpp"
 #include "merch/common/error.hpp"
 #include "merch/common/grpc_status.hpp"
 #include "merch/v1/db.grpc.pb.h"
 
 namespace merch::api {
-
-// Starts a gRPC callback-API call with `start(done)` and suspends the calling coroutine until
-// gRPC calls `done`; the coroutine then resumes on its own executor, never on gRPC's thread.
-// `start` must keep whatever the call uses alive until `done` runs (capture it in the
-// callback it gives gRPC).
-//
-// A plain function returning the operation's awaitable, not a coroutine: as a coroutine,
-// `co_return co_await async_initiate(<lambda>)` made GCC 12 destroy the lambda's captures twice
-// (a use-after-free of the call state, seen under ASan).
-template <class Start>
-boost::asio::awaitable<grpc::Status> AwaitCallback(Start start) {
-  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(grpc::Status)>(
-      [start = std::move(start)](auto handler) mutable {
-        // The pending call counts as work, so the executor's io_context keeps running for it.
-        auto work = std::make_shared<decltype(boost::asio::make_work_guard(
-            boost::asio::get_associated_executor(handler)))>(
-            boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start(std::function<void(grpc::Status)>([shared, work](grpc::Status status) {
-          boost::asio::post(work->get_executor(),
-                            [shared, work, status = std::move(status)]() mutable {
-                              (*shared)(std::move(status));
-                              work->reset();
-                            });
-        }));
-      },
-      boost::asio::use_awaitable);
-}
 
 // The db service's asynchronous interface, whose member functions Call takes.
 using DbAsync = merch::v1::DbService::StubInterface::async_interface;
@@ -82,7 +51,7 @@ class DbClient {
       (stub_->async()->*method)(&state->context, &state->request, &state->response,
                                 [state, done](grpc::Status status) { done(std::move(status)); });
     };
-    const grpc::Status status = co_await AwaitCallback(std::move(start));
+    const grpc::Status status = co_await AwaitCompletion<grpc::Status>(std::move(start));
     if (!status.ok()) {
       if (on_failure_) on_failure_(status.error_code());
       co_return FromGrpcStatus(status);

@@ -6,7 +6,7 @@
 
 #include "merch/v1/db.pb.h"
 
-// The JSON of the REST objects (SPEC §2), from the db service's messages. Field names and
+// The JSON of the REST objects (api/openapi.yaml), from the db service's messages. Field names and
 // order are fixed; money has exactly two decimals; times are RFC 3339 UTC with milliseconds.
 namespace merch::api {
 

@@ -7,7 +7,7 @@
 
 #include "merch/common/error.hpp"
 
-// Request bodies and parameters, checked against the contract (SPEC §2, api/openapi.yaml):
+// Request bodies and parameters, checked against the contract (api/openapi.yaml):
 // a JSON object with only the allowed fields, each of the right JSON type and within its
 // rules. Every failure is kInvalidArgument with a detail that names the field.
 namespace merch::api {

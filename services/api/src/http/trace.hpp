@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-// Request ids and W3C trace context (SPEC §2).
+// Request ids and W3C trace context (api/openapi.yaml, X-Request-Id and traceparent).
 namespace merch::api {
 
 // The client's X-Request-Id when it matches ^[A-Za-z0-9._~:+=@/-]{1,128}$, else nullopt.

@@ -86,16 +86,19 @@ Result<TokenClaims> Api::Authenticate(RequestContext& context) {
       header == context.request.end() ? std::string_view() : std::string_view(header->value());
   const std::string_view scheme = "Bearer ";
   if (value.size() <= scheme.size() || !boost::algorithm::iequals(value.substr(0, 7), scheme)) {
-    return Error{ErrorCode::kUnauthenticated, "a bearer token is required"};
+    return RejectToken(context, "no bearer token");
   }
-  auto claims = services_.jwt.Verify(value.substr(scheme.size()), NowSeconds());
-  if (!claims) {
-    // The reason is for the log only; the client gets one answer for every bad token.
-    services_.events.Emit(context, v1::WARN, "auth.failed",
-                          "token rejected: " + claims.error().detail);
-    return Error{ErrorCode::kUnauthenticated, "the token is invalid or expired"};
-  }
+  auto claims = services_.jwt.Verify(value.substr(scheme.size()), UnixSeconds());
+  if (!claims) return RejectToken(context, claims.error().detail);
   return claims;
+}
+
+Error Api::RejectToken(const RequestContext& context, std::string_view reason) {
+  // The reason goes to the event only: every rejected token gets the same answer
+  // (api/openapi.yaml, the Unauthorized response).
+  services_.events.Emit(context, v1::WARN, "auth.failed", "token rejected",
+                        {{"reason", reason}});
+  return Error{ErrorCode::kUnauthenticated, std::string(kTokenRejected)};
 }
 
 boost::asio::awaitable<Response> Api::Handle(Request& request) {
@@ -144,6 +147,11 @@ boost::asio::awaitable<Api::Outcome> Api::Route(RequestContext& context,
   }
   if (match.route->access == Access::kPublic || context.caller) {
     result = co_await match.route->handler(context);
+    // A well-signed token that the db service refused (unknown user, deactivated, revoked by a
+    // password change).
+    if (context.caller && !result && result.error().code == ErrorCode::kUnauthenticated) {
+      result = RejectToken(context, result.error().detail);
+    }
   }
   if (result) co_return Outcome{.reply = std::move(*result), .status = {}, .detail = {}};
   const auto code = result.error().code;
@@ -184,7 +192,8 @@ Response Api::Finish(const RequestContext& context, Outcome outcome, const std::
 Response Api::Reject(const Request& request, http::status status) {
   RequestContext context = Identify(request);
   const std::string detail = status == http::status::payload_too_large
-                                 ? "the body is larger than 64 KiB"
+                                 ? "the body is larger than " +
+                                       std::to_string(kMaxBodyBytes / 1024) + " KiB"
                                  : "the request is malformed";
   return Finish(context, Outcome{.reply = std::nullopt, .status = status, .detail = detail},
                 "unmatched", "", std::chrono::steady_clock::now());

@@ -11,6 +11,9 @@ namespace merch::api {
 // the http.access event all happen here, once, for every route. Thread-safe.
 class Api {
  public:
+  // The detail of every 401 for a missing or rejected token, whatever the reason.
+  static constexpr std::string_view kTokenRejected = "a valid bearer token is required";
+
   explicit Api(Services& services);
 
   boost::asio::awaitable<Response> Handle(Request& request);
@@ -28,6 +31,8 @@ class Api {
 
   boost::asio::awaitable<Outcome> Route(RequestContext& context, const Router::Match& match);
   Result<TokenClaims> Authenticate(RequestContext& context);
+  // Emits auth.failed with `reason` and returns the one 401 error for every rejected token.
+  Error RejectToken(const RequestContext& context, std::string_view reason);
   Response Finish(const RequestContext& context, Outcome outcome, const std::string& route,
                   const std::string& allow, std::chrono::steady_clock::time_point started);
 
@@ -35,7 +40,7 @@ class Api {
   Router router_;
 };
 
-// The problem+json body of SPEC §2 for `status`.
+// The problem+json body (api/openapi.yaml, Problem) for `status`.
 std::string ProblemBody(http::status status, std::string_view detail, std::string_view trace_id);
 
 }  // namespace merch::api

@@ -26,7 +26,8 @@ void AddMetaRoutes(Router& router, Services& services) {
   router.Add({http::verb::get, "/metrics", Access::kPublic,
               [&services](RequestContext&) -> boost::asio::awaitable<Result<Reply>> {
                 const auto shipping = services.shipper.stats();
-                services.metrics.SetLogShipping(shipping.queue_depth, shipping.dropped);
+                services.metrics.SetLogShipping(shipping.queue_depth, shipping.dropped,
+                                                shipping.rejected);
                 co_return Reply::Text(services.metrics.Render(),
                                       "text/plain; version=0.0.4; charset=utf-8");
               }});

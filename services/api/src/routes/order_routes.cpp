@@ -20,12 +20,7 @@ asio::awaitable<Result<Reply>> PlaceOrder(Services& services, RequestContext& co
   if (!body) co_return body.error();
   auto key = ParseIdempotencyKey(Header(context.request, "Idempotency-Key"));
   if (!key) co_return key.error();
-  v1::PlaceOrderRequest request;
-  *request.mutable_caller() = CallerOf(context);
-  request.set_product_id(body->product_id);
-  request.set_quantity(body->quantity);
-  if (*key) request.set_idempotency_key(**key);
-  auto placed = co_await services.db.Call(&DbAsync::PlaceOrder, request);
+  auto placed = co_await services.db.PlaceOrder(*context.caller, *body, std::move(*key));
   if (!placed) co_return placed.error();
   const auto& order = placed->order();
   if (!placed->replayed()) {
@@ -42,11 +37,7 @@ asio::awaitable<Result<Reply>> PlaceOrder(Services& services, RequestContext& co
 asio::awaitable<Result<Reply>> ListOrders(Services& services, RequestContext& context) {
   auto page = ParsePage(context.query);
   if (!page) co_return page.error();
-  v1::ListOrdersRequest request;
-  *request.mutable_caller() = CallerOf(context);
-  request.set_limit(page->limit);
-  request.set_offset(page->offset);
-  auto orders = co_await services.db.Call(&DbAsync::ListOrders, request);
+  auto orders = co_await services.db.ListOrders(*context.caller, *page);
   if (!orders) co_return orders.error();
   co_return Reply::Json(RenderOrders(*orders));
 }
@@ -54,10 +45,7 @@ asio::awaitable<Result<Reply>> ListOrders(Services& services, RequestContext& co
 asio::awaitable<Result<Reply>> GetOrder(Services& services, RequestContext& context) {
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
-  v1::GetOrderRequest request;
-  *request.mutable_caller() = CallerOf(context);
-  request.set_order_id(*id);
-  auto order = co_await services.db.Call(&DbAsync::GetOrder, request);
+  auto order = co_await services.db.GetOrder(*context.caller, *id);
   if (!order) co_return order.error();
   co_return Reply::Json(RenderOrder(*order));
 }
@@ -65,10 +53,7 @@ asio::awaitable<Result<Reply>> GetOrder(Services& services, RequestContext& cont
 asio::awaitable<Result<Reply>> CancelOrder(Services& services, RequestContext& context) {
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
-  v1::CancelOrderRequest request;
-  *request.mutable_caller() = CallerOf(context);
-  request.set_order_id(*id);
-  auto order = co_await services.db.Call(&DbAsync::CancelOrder, request);
+  auto order = co_await services.db.CancelOrder(*context.caller, *id);
   if (!order) co_return order.error();
   services.events.Emit(context, v1::INFO, "order.cancelled", "order cancelled",
                        {{"order_id", order->id()}, {"user_id", order->user_id()}});

@@ -4,33 +4,35 @@
 #include "routes/services.hpp"
 
 namespace merch::api {
+namespace {
+
+namespace asio = boost::asio;
+
+asio::awaitable<Result<Reply>> ListProducts(Services& services, RequestContext& context) {
+  auto page = ParsePage(context.query);
+  if (!page) co_return page.error();
+  auto category = ParseCategory(context.query);
+  if (!category) co_return category.error();
+  auto products = co_await services.db.ListProducts(*page, std::move(*category));
+  if (!products) co_return products.error();
+  co_return Reply::Json(RenderProducts(*products));
+}
+
+asio::awaitable<Result<Reply>> GetProduct(Services& services, RequestContext& context) {
+  auto id = ParsePathId(context.params[0]);
+  if (!id) co_return id.error();
+  auto product = co_await services.db.GetProduct(*id);
+  if (!product) co_return product.error();
+  co_return Reply::Json(RenderProduct(*product));
+}
+
+}  // namespace
 
 void AddProductRoutes(Router& router, Services& services) {
-  router.Add({http::verb::get, "/products", Access::kPublic,
-              [&services](RequestContext& context) -> boost::asio::awaitable<Result<Reply>> {
-                auto page = ParsePage(context.query);
-                if (!page) co_return page.error();
-                auto category = ParseCategory(context.query);
-                if (!category) co_return category.error();
-                merch::v1::ListProductsRequest request;
-                request.set_limit(page->limit);
-                request.set_offset(page->offset);
-                if (*category) request.set_category(**category);
-                auto products = co_await services.db.Call(&DbAsync::ListProducts, request);
-                if (!products) co_return products.error();
-                co_return Reply::Json(RenderProducts(*products));
-              }});
-
-  router.Add({http::verb::get, "/products/{id}", Access::kPublic,
-              [&services](RequestContext& context) -> boost::asio::awaitable<Result<Reply>> {
-                auto id = ParsePathId(context.params[0]);
-                if (!id) co_return id.error();
-                merch::v1::GetProductRequest request;
-                request.set_id(*id);
-                auto product = co_await services.db.Call(&DbAsync::GetProduct, request);
-                if (!product) co_return product.error();
-                co_return Reply::Json(RenderProduct(*product));
-              }});
+  router.Add(
+      {http::verb::get, "/products", Access::kPublic, BindHandler(ListProducts, services)});
+  router.Add(
+      {http::verb::get, "/products/{id}", Access::kPublic, BindHandler(GetProduct, services)});
 }
 
 }  // namespace merch::api

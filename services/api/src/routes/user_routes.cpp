@@ -20,9 +20,7 @@ asio::awaitable<Result<std::int64_t>> OwnUserId(Services& services, RequestConte
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
   if (*id == context.caller->user_id) co_return *id;
-  v1::CheckCallerRequest check;
-  *check.mutable_caller() = CallerOf(context);
-  auto caller = co_await services.db.Call(&DbAsync::CheckCaller, check);
+  auto caller = co_await services.db.CheckCaller(*context.caller);
   if (!caller) co_return caller.error();
   co_return Error{ErrorCode::kPermissionDenied, "you may only access your own user"};
 }
@@ -32,12 +30,7 @@ asio::awaitable<Result<Reply>> Register(Services& services, RequestContext& cont
   if (!body) co_return body.error();
   auto hash = co_await services.hasher.Hash(std::move(body->password));
   if (!hash) co_return hash.error();
-  v1::RegisterUserRequest request;
-  request.set_sid(body->sid);
-  request.set_username(body->username);
-  request.set_email(body->email);
-  request.set_password_hash(std::move(*hash));
-  auto user = co_await services.db.Call(&DbAsync::RegisterUser, request);
+  auto user = co_await services.db.RegisterUser(*body, std::move(*hash));
   if (!user) co_return user.error();
   services.events.Emit(context, v1::INFO, "user.registered", "user registered",
                        {{"user_id", user->id()}});
@@ -47,10 +40,7 @@ asio::awaitable<Result<Reply>> Register(Services& services, RequestContext& cont
 asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context) {
   auto body = ParseLoginBody(context.request.body());
   if (!body) co_return body.error();
-  v1::GetCredentialsRequest request;
-  if (body->username) request.set_username(*body->username);
-  if (body->sid) request.set_sid(*body->sid);
-  auto credentials = co_await services.db.Call(&DbAsync::GetCredentials, request);
+  auto credentials = co_await services.db.GetCredentials(body->username, body->sid);
   const auto failed = [&](std::string_view reason) {
     services.events.Emit(context, v1::WARN, "user.login_failed",
                          "login failed: " + std::string(reason));
@@ -70,7 +60,7 @@ asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context
   if (!credentials->user().is_active()) co_return failed("deactivated user");
   const auto& user = credentials->user();
   const std::string token =
-      services.jwt.Issue(user.id(), credentials->token_version(), NowSeconds());
+      services.jwt.Issue(user.id(), credentials->token_version(), UnixSeconds());
   services.events.Emit(context, v1::INFO, "user.login", "user logged in", {{"user_id", user.id()}});
   co_return Reply::Json(RenderLogin(token, JwtCodec::kLifetimeSeconds, user));
 }
@@ -78,9 +68,7 @@ asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context
 asio::awaitable<Result<Reply>> GetUser(Services& services, RequestContext& context) {
   auto id = co_await OwnUserId(services, context);
   if (!id) co_return id.error();
-  v1::CheckCallerRequest request;
-  *request.mutable_caller() = CallerOf(context);
-  auto user = co_await services.db.Call(&DbAsync::CheckCaller, request);
+  auto user = co_await services.db.CheckCaller(*context.caller);
   if (!user) co_return user.error();
   co_return Reply::Json(RenderUser(*user));
 }
@@ -90,24 +78,18 @@ asio::awaitable<Result<Reply>> UpdateUser(Services& services, RequestContext& co
   if (!id) co_return id.error();
   auto body = ParseUpdateUserBody(context.request.body());
   if (!body) co_return body.error();
-  v1::UpdateUserRequest request;
-  *request.mutable_caller() = CallerOf(context);
   boost::json::array changed;
-  if (body->username) {
-    request.set_username(*body->username);
-    changed.emplace_back("username");
-  }
-  if (body->email) {
-    request.set_email(*body->email);
-    changed.emplace_back("email");
-  }
+  if (body->username) changed.emplace_back("username");
+  if (body->email) changed.emplace_back("email");
+  std::optional<std::string> password_hash;
   if (body->password) {
     auto hash = co_await services.hasher.Hash(std::move(*body->password));
     if (!hash) co_return hash.error();
-    request.set_password_hash(std::move(*hash));
+    password_hash = std::move(*hash);
     changed.emplace_back("password");
   }
-  auto user = co_await services.db.Call(&DbAsync::UpdateUser, request);
+  auto user = co_await services.db.UpdateUser(*context.caller, std::move(body->username),
+                                               std::move(body->email), std::move(password_hash));
   if (!user) co_return user.error();
   services.events.Emit(context, v1::INFO, "user.updated", "user updated",
                        {{"user_id", user->id()}, {"fields", std::move(changed)}});
@@ -117,9 +99,7 @@ asio::awaitable<Result<Reply>> UpdateUser(Services& services, RequestContext& co
 asio::awaitable<Result<Reply>> DeactivateUser(Services& services, RequestContext& context) {
   auto id = co_await OwnUserId(services, context);
   if (!id) co_return id.error();
-  v1::DeactivateUserRequest request;
-  *request.mutable_caller() = CallerOf(context);
-  auto user = co_await services.db.Call(&DbAsync::DeactivateUser, request);
+  auto user = co_await services.db.DeactivateUser(*context.caller);
   if (!user) co_return user.error();
   services.events.Emit(context, v1::INFO, "user.deactivated", "user deactivated",
                        {{"user_id", user->id()}});

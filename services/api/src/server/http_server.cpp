@@ -5,14 +5,29 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
+#include <exception>
 
 namespace merch::api {
 namespace {
+
+// The completion of a detached coroutine: an exception that escaped it (a bug, since sessions
+// catch what they expect) is logged instead of vanishing silently, as with asio::detached.
+auto LogFailure(const char* what) {
+  return [what](const std::exception_ptr& failure) {
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      spdlog::error("{} ended with an exception: {}", what, e.what());
+    } catch (...) {
+      spdlog::error("{} ended with an exception that is not a std::exception", what);
+    }
+  };
+}
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -82,7 +97,7 @@ Result<std::uint16_t> HttpServer::Start() {
                                               std::to_string(options_.port) + ": " + ec.message()};
   }
   const auto port = acceptor_.local_endpoint().port();
-  asio::co_spawn(acceptor_.get_executor(), Accept(), asio::detached);
+  asio::co_spawn(acceptor_.get_executor(), Accept(), LogFailure("the accept loop"));
   return port;
 }
 
@@ -95,7 +110,7 @@ asio::awaitable<void> HttpServer::Accept() {
       spdlog::warn("accept failed: {}", ec.message());
       continue;
     }
-    asio::co_spawn(socket.get_executor(), Serve(std::move(socket)), asio::detached);
+    asio::co_spawn(socket.get_executor(), Serve(std::move(socket)), LogFailure("a session"));
   }
 }
 

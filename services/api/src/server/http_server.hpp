@@ -18,7 +18,7 @@ struct HttpServerOptions {
   std::string host;
   std::uint16_t port = 0;                         // 0 picks a free port
   std::chrono::milliseconds idle_timeout{30000};  // reading a request, and between requests
-  std::size_t body_limit = 64 * 1024;             // SPEC §2: larger bodies are a 413
+  std::size_t body_limit = kMaxBodyBytes;         // larger bodies are a 413
   std::size_t header_limit = 16 * 1024;
 };
 

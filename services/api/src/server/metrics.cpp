@@ -34,7 +34,12 @@ Metrics::Metrics()
                        .Name("merch_log_events_dropped_total")
                        .Help("Log events dropped because the shipping queue was full")
                        .Register(*registry_)
-                       .Add({})) {}
+                       .Add({})),
+      log_rejected_(prometheus::BuildCounter()
+                        .Name("merch_log_events_rejected_total")
+                        .Help("Log events the logging service refused as invalid")
+                        .Register(*registry_)
+                        .Add({})) {}
 
 void Metrics::ObserveRequest(const std::string& route, const std::string& method, unsigned status,
                              std::chrono::steady_clock::duration latency) {
@@ -48,12 +53,15 @@ void Metrics::CountGrpcError(const std::string& code) {
   grpc_errors_.Add({{"code", code}}).Increment();
 }
 
-void Metrics::SetLogShipping(std::size_t queue_depth, std::uint64_t dropped_total) {
+void Metrics::SetLogShipping(std::size_t queue_depth, std::uint64_t dropped_total,
+                             std::uint64_t rejected_total) {
   log_queue_depth_.Set(static_cast<double>(queue_depth));
-  std::lock_guard lock(log_dropped_mutex_);
-  const double seen = log_dropped_.Value();
-  if (static_cast<double>(dropped_total) > seen) {
-    log_dropped_.Increment(static_cast<double>(dropped_total) - seen);
+  // The shipper keeps the totals; the counters catch up with them.
+  std::lock_guard lock(log_totals_mutex_);
+  for (auto [counter, total] : {std::pair{&log_dropped_, dropped_total},
+                                std::pair{&log_rejected_, rejected_total}}) {
+    const double seen = counter->Value();
+    if (static_cast<double>(total) > seen) counter->Increment(static_cast<double>(total) - seen);
   }
 }
 

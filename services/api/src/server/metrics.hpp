@@ -23,7 +23,8 @@ class Metrics {
                       std::chrono::steady_clock::duration latency);
   void CountGrpcError(const std::string& code);
   // The log shipper's state, sampled when /metrics is scraped.
-  void SetLogShipping(std::size_t queue_depth, std::uint64_t dropped_total);
+  void SetLogShipping(std::size_t queue_depth, std::uint64_t dropped_total,
+                      std::uint64_t rejected_total);
 
   // The Prometheus text exposition of every metric.
   std::string Render() const;
@@ -35,7 +36,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& grpc_errors_;
   prometheus::Gauge& log_queue_depth_;
   prometheus::Counter& log_dropped_;
-  std::mutex log_dropped_mutex_;  // makes the read-and-increment of log_dropped_ atomic
+  prometheus::Counter& log_rejected_;
+  std::mutex log_totals_mutex_;  // makes the read-and-increment of the two counters atomic
 };
 
 }  // namespace merch::api

@@ -53,7 +53,9 @@ void ToProto(const OrderRecord& order, merch::v1::Order* message) {
 }
 
 Caller FromProto(const merch::v1::Caller& caller) {
-  return Caller{.user_id = caller.user_id(), .token_version = caller.token_version()};
+  return Caller{.user_id = caller.user_id(),
+                .token_version = caller.token_version(),
+                .issued_at = caller.issued_at()};
 }
 
 }  // namespace merch::db

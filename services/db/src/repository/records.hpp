@@ -13,7 +13,8 @@ using Timestamp = std::chrono::sys_time<std::chrono::microseconds>;
 // Who is acting: the user id and token version of a verified JWT.
 struct Caller {
   std::int64_t user_id = 0;
-  std::int64_t token_version = 0;
+  std::int64_t token_version = 0;  // 0: the token has no version; judge it by issued_at
+  std::int64_t issued_at = 0;      // Unix seconds
 };
 
 struct Page {

@@ -16,6 +16,7 @@
 #include "consumer/hourly_archive.hpp"
 #include "consumer/options.hpp"
 #include "consumer/topic_follower.hpp"
+#include "merch/common/clock.hpp"
 #include "merch/common/config.hpp"
 
 namespace merch::logs {
@@ -48,12 +49,6 @@ class StopSignals {
   sigset_t signals_{};
   bool received_ = false;
 };
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 int Run(const std::vector<std::string>& args) {
   const Env env = Env::FromProcess();
@@ -98,7 +93,7 @@ int Run(const std::vector<std::string>& args) {
       [&stop_signals] { return stop_signals.Received(); },
       [&](const Record& record) -> Result<bool> {
         auto shown = printer.Handle(record.payload,
-                                    record.timestamp_ms >= 0 ? record.timestamp_ms : NowMs());
+                                    record.timestamp_ms >= 0 ? record.timestamp_ms : UnixMillis());
         if (!shown) return shown.error();
         if (*shown == Shown::kNotJson) {
           std::cerr << "merch-logs: skipped a record that is not JSON (partition "

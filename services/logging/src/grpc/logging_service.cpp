@@ -1,58 +1,115 @@
 #include "grpc/logging_service.hpp"
 
+#include <grpcpp/support/proto_buffer_reader.h>
+
+#include <cstdint>
+#include <memory>
 #include <string>
 
 #include "merch/common/grpc_status.hpp"
+#include "merch/common/log_protocol.hpp"
 
 namespace merch::logging {
 namespace {
 
-// Trailing metadata: how many messages of the stream were refused as invalid.
-constexpr const char* kRejectedMetadata = "merch-rejected";
+// One stream: owns itself from construction until gRPC calls OnDone.
+class StreamReader final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
+ public:
+  StreamReader(grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
+               Publisher& publisher)
+      : context_(context), response_(response) {
+    if (!publisher.Healthy()) {
+      Answer({grpc::StatusCode::UNAVAILABLE, "the log broker is unavailable"});
+      return;
+    }
+    delivery_ = publisher.StartDelivery();
+    StartRead(&buffer_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished the stream (or it broke: then Finish is moot)
+      delivery_->WhenAcknowledged([this](Result<void> acknowledged) { Conclude(acknowledged); });
+      return;
+    }
+    ++received_;
+    Take(buffer_);
+    buffer_.Clear();
+    StartRead(&buffer_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Take(const grpc::ByteBuffer& bytes) {
+    merch::v1::LogMessage message;
+    grpc::ProtoBufferReader reader(const_cast<grpc::ByteBuffer*>(&bytes));
+    if (!message.ParseFromZeroCopyStream(&reader)) {
+      Reject("not a readable LogMessage (malformed, or a string that is not UTF-8)");
+      return;
+    }
+    auto rendered = RenderEvent(message);
+    if (!rendered) {
+      Reject(rendered.error().detail);
+      return;
+    }
+    // After one failed hand-over the broker is taken as unavailable for the whole stream.
+    if (published_) published_ = delivery_->Publish(*rendered);
+  }
+
+  void Reject(const std::string& reason) {
+    if (rejected_++ == 0) {
+      first_rejection_ = "message " + std::to_string(received_) + ": " + reason;
+    }
+  }
+
+  // Runs once, on the publisher's delivery-report thread (or at once).
+  void Conclude(const Result<void>& acknowledged) {
+    if (published_ && !acknowledged) published_ = acknowledged.error();
+    if (!published_) {
+      Answer(ToGrpcStatus(published_.error()));
+    } else if (rejected_ > 0) {
+      Answer({grpc::StatusCode::INVALID_ARGUMENT,
+              std::to_string(rejected_) + " of " + std::to_string(received_) +
+                  " messages rejected (first: " + first_rejection_ + "); the other " +
+                  std::to_string(delivery_->published()) + " were published"});
+    } else {
+      merch::v1::LogResponse answer;
+      answer.set_success(true);
+      answer.set_accepted(delivery_->published());
+      bool own_buffer = false;
+      if (const auto status =
+              grpc::SerializationTraits<merch::v1::LogResponse>::Serialize(answer, response_,
+                                                                            &own_buffer);
+          !status.ok()) {
+        Answer(status);
+        return;
+      }
+      Answer(grpc::Status::OK);
+    }
+  }
+
+  void Answer(const grpc::Status& status) {
+    context_->AddTrailingMetadata(log_protocol::kRejectedTrailer, std::to_string(rejected_));
+    Finish(status);
+  }
+
+  grpc::CallbackServerContext* const context_;
+  grpc::ByteBuffer* const response_;
+  std::unique_ptr<Delivery> delivery_;
+  grpc::ByteBuffer buffer_;
+  std::int64_t received_ = 0;
+  std::int64_t rejected_ = 0;
+  std::string first_rejection_;
+  Result<void> published_;
+};
 
 }  // namespace
 
-LoggingService::LoggingService(Publisher& publisher, std::chrono::milliseconds delivery_timeout)
-    : publisher_(publisher), delivery_timeout_(delivery_timeout) {}
+LoggingService::LoggingService(Publisher& publisher) : publisher_(publisher) {}
 
-grpc::Status LoggingService::StreamLogs(grpc::ServerContext* context,
-                                        grpc::ServerReader<merch::v1::LogMessage>* reader,
-                                        merch::v1::LogResponse* response) {
-  if (!publisher_.Healthy()) {
-    return {grpc::StatusCode::UNAVAILABLE, "the log broker is unavailable"};
-  }
-  auto delivery = publisher_.StartDelivery();
-  Result<void> published;
-  std::int64_t received = 0;
-  std::int64_t rejected = 0;
-  std::string first_rejection;
-
-  // Events are handed to the broker client as they arrive, and acknowledged in the background
-  // while the rest of the stream is read.
-  merch::v1::LogMessage message;
-  while (reader->Read(&message)) {
-    ++received;
-    auto rendered = RenderEvent(message);
-    if (!rendered) {
-      if (rejected++ == 0) {
-        first_rejection = "message " + std::to_string(received) + ": " + rendered.error().detail;
-      }
-      continue;
-    }
-    if (published) published = delivery->Publish(*rendered);
-  }
-  if (published) published = delivery->Wait(std::chrono::steady_clock::now() + delivery_timeout_);
-  context->AddTrailingMetadata(kRejectedMetadata, std::to_string(rejected));
-  if (!published) return ToGrpcStatus(published.error());
-  if (rejected > 0) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            std::to_string(rejected) + " of " + std::to_string(received) +
-                " messages rejected (first: " + first_rejection + "); the other " +
-                std::to_string(delivery->published()) + " were published"};
-  }
-  response->set_success(true);
-  response->set_accepted(delivery->published());
-  return grpc::Status::OK;
+grpc::ServerReadReactor<grpc::ByteBuffer>* LoggingService::StreamLogs(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
+  return new StreamReader(context, response, publisher_);
 }
 
 }  // namespace merch::logging

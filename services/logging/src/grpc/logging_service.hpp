@@ -1,28 +1,31 @@
 #pragma once
 
-#include <chrono>
-
 #include "merch/v1/logging.grpc.pb.h"
 #include "publisher/publisher.hpp"
 
 namespace merch::logging {
 
-// StreamLogs: validates and renders each message of a stream, publishes the valid ones, and
-// answers once all of them are acknowledged by the broker (see logging.proto for the
-// statuses). A stream is refused at once with UNAVAILABLE while the broker is unreachable,
-// and otherwise fails with UNAVAILABLE at the latest `delivery_timeout` after its last
-// message. Thread-safe.
-class LoggingService final : public merch::v1::LoggingService::Service {
+// StreamLogs on gRPC's callback API: reads each message of a stream as raw bytes, parses,
+// validates and renders it, publishes the valid ones, and answers once the broker has
+// acknowledged all of them (see logging.proto for the statuses). Parsing the bytes here,
+// rather than letting gRPC do it, is what lets an unreadable message (e.g. a string that is not
+// UTF-8) be refused on its own: gRPC would end the stream at it as if the client had finished.
+//
+// No thread blocks on a stream: reads complete on gRPC's threads, and the answer is sent from
+// the publisher's delivery-report thread. A stream is refused at once with UNAVAILABLE while
+// the broker is unreachable; the broker's message timeout bounds how long one waits for its
+// acknowledgements. Thread-safe.
+class LoggingService final
+    : public merch::v1::LoggingService::WithRawCallbackMethod_StreamLogs<
+          merch::v1::LoggingService::Service> {
  public:
-  LoggingService(Publisher& publisher, std::chrono::milliseconds delivery_timeout);
+  explicit LoggingService(Publisher& publisher);
 
-  grpc::Status StreamLogs(grpc::ServerContext* context,
-                          grpc::ServerReader<merch::v1::LogMessage>* reader,
-                          merch::v1::LogResponse* response) override;
+  grpc::ServerReadReactor<grpc::ByteBuffer>* StreamLogs(grpc::CallbackServerContext* context,
+                                                        grpc::ByteBuffer* response) override;
 
  private:
   Publisher& publisher_;
-  const std::chrono::milliseconds delivery_timeout_;
 };
 
 }  // namespace merch::logging

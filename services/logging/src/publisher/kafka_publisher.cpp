@@ -7,9 +7,9 @@
 namespace merch::logging {
 namespace {
 
-// Counts the outstanding deliveries of one Delivery. Shared between the Delivery and every
-// in-flight message (through a heap-allocated shared_ptr passed as the message's opaque), so
-// that a sender that gave up at its deadline leaves nothing dangling.
+// Counts the outstanding deliveries of one Delivery and tells its owner when none are left.
+// Shared between the Delivery and every in-flight message (through a heap-allocated
+// shared_ptr passed as the message's opaque), so that no report can outlive it.
 class DeliveryBatch {
  public:
   void Add() {
@@ -17,21 +17,40 @@ class DeliveryBatch {
     ++pending_;
   }
   void Report(bool delivered) {
-    std::lock_guard lock(mutex_);
-    if (!delivered) failed_ = true;
-    if (--pending_ == 0) done_.notify_all();
+    Delivery::Acknowledged done;
+    {
+      std::lock_guard lock(mutex_);
+      if (!delivered) failed_ = true;
+      if (--pending_ == 0 && done_) done = std::move(done_);
+    }
+    if (done) Tell(done);
   }
-  // True when every message was delivered before the deadline.
-  bool Wait(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock lock(mutex_);
-    return done_.wait_until(lock, deadline, [&] { return pending_ == 0; }) && !failed_;
+  // `done` runs once no message is pending: now, or with the last report.
+  void WhenDone(Delivery::Acknowledged done) {
+    {
+      std::lock_guard lock(mutex_);
+      if (pending_ > 0) {
+        done_ = std::move(done);
+        return;
+      }
+    }
+    Tell(done);
   }
 
  private:
+  void Tell(const Delivery::Acknowledged& done) const {
+    // failed_ no longer changes once nothing is pending.
+    if (failed_) {
+      done(Error{ErrorCode::kUnavailable, "the log broker did not acknowledge every event"});
+    } else {
+      done({});
+    }
+  }
+
   std::mutex mutex_;
-  std::condition_variable done_;
-  std::size_t pending_ = 0;
-  bool failed_ = false;
+  std::size_t pending_ = 0;         // guarded by mutex_
+  bool failed_ = false;             // guarded by mutex_ while messages are pending
+  Delivery::Acknowledged done_;     // guarded by mutex_
 };
 
 using BatchHandle = std::shared_ptr<DeliveryBatch>;
@@ -174,12 +193,7 @@ class KafkaDelivery final : public Delivery {
     return {};
   }
 
-  Result<void> Wait(std::chrono::steady_clock::time_point deadline) override {
-    if (!batch_->Wait(deadline)) {
-      return Error{ErrorCode::kUnavailable, "the log broker did not acknowledge every event"};
-    }
-    return {};
-  }
+  void WhenAcknowledged(Acknowledged done) override { batch_->WhenDone(std::move(done)); }
 
   std::int64_t published() const override { return published_; }
 

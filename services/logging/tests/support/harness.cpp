@@ -5,6 +5,7 @@
 #include <atomic>
 #include <stdexcept>
 
+#include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/testing/wait.hpp"
 
@@ -18,7 +19,7 @@ LoggingHarness::LoggingHarness() {
        .on_health_change = [this](bool healthy) { health_.Report(healthy); }});
   if (!publisher) throw std::runtime_error(publisher.error().detail);
   publisher_ = std::move(*publisher);
-  service_ = std::make_unique<logging::LoggingService>(*publisher_, std::chrono::seconds(10));
+  service_ = std::make_unique<logging::LoggingService>(*publisher_);
   auto server = StartGrpcServer({.address = "127.0.0.1:0"}, {service_.get()});
   if (!server) throw std::runtime_error(server.error().detail);
   server_ = std::move(*server);
@@ -41,7 +42,7 @@ merch::v1::LogMessage MakeMessage(const std::string& trace_id, int sequence) {
   message.set_level(merch::v1::INFO);
   message.set_service_name("test");
   message.set_message("event " + std::to_string(sequence));
-  message.set_timestamp(logship::NowMillis());
+  message.set_timestamp(UnixMillis());
   message.set_trace_id(trace_id);
   message.set_event("test.event");
   message.set_event_id(logship::NewEventId());

@@ -100,7 +100,4 @@ class LogShipper {
 // A random UUID (version 4) in its 36-character text form.
 std::string NewEventId();
 
-// The current time in Unix milliseconds.
-std::int64_t NowMillis();
-
 }  // namespace merch::logship
