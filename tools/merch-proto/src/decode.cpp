@@ -280,13 +280,8 @@ class Printer {
     while (offset < field.bytes.size()) {
       std::uint64_t raw = 0;
       if (element == WireType::kVarint) {
-        const std::size_t start = offset;
-        auto value = ReadVarint(field.bytes, offset);
-        if (!value) {
-          return Error{ErrorCode::kInvalidArgument,
-                       "malformed input at byte " + std::to_string(field.bytes_offset + start) +
-                           ": packed field " + descriptor.name() + " ends inside a varint"};
-        }
+        auto value = ReadVarint(field.bytes, offset, field.bytes_offset);
+        if (!value) return value.error();
         raw = *value;
       } else {
         const std::size_t width = element == WireType::kI64 ? 8 : 4;

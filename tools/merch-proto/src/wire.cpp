@@ -21,7 +21,7 @@ Result<std::vector<WireField>> ParseUntil(std::string_view input, std::size_t& o
   while (offset < input.size()) {
     WireField field;
     field.offset = base_offset + offset;
-    auto tag = ReadVarint(input, offset);
+    auto tag = ReadVarint(input, offset, base_offset);
     if (!tag) return tag.error();
     const std::uint64_t wire_type = *tag & 7;
     const std::uint64_t number = *tag >> 3;
@@ -35,7 +35,7 @@ Result<std::vector<WireField>> ParseUntil(std::string_view input, std::size_t& o
     field.type = static_cast<WireType>(wire_type);
     switch (field.type) {
       case WireType::kVarint: {
-        auto value = ReadVarint(input, offset);
+        auto value = ReadVarint(input, offset, base_offset);
         if (!value) return value.error();
         field.value = *value;
         break;
@@ -59,7 +59,7 @@ Result<std::vector<WireField>> ParseUntil(std::string_view input, std::size_t& o
       }
       case WireType::kLen: {
         const std::size_t length_offset = offset;
-        auto length = ReadVarint(input, offset);
+        auto length = ReadVarint(input, offset, base_offset);
         if (!length) return length.error();
         if (*length > input.size() - offset) {
           return Malformed(base_offset + length_offset,
@@ -107,8 +107,9 @@ std::string_view WireTypeName(WireType type) {
   return "?";
 }
 
-Result<std::uint64_t> ReadVarint(std::string_view input, std::size_t& offset) {
-  const std::size_t start = offset;
+Result<std::uint64_t> ReadVarint(std::string_view input, std::size_t& offset,
+                                 std::size_t base_offset) {
+  const std::size_t start = base_offset + offset;
   std::uint64_t value = 0;
   for (int shift = 0; shift < 70; shift += 7) {
     if (offset >= input.size()) return Malformed(start, "varint is cut off by the end of the input");

@@ -39,8 +39,10 @@ struct WireField {
   std::vector<WireField> group;  // kStartGroup: the fields up to the matching end group
 };
 
-// Reads a base-128 varint at `offset` and advances it; at most 10 bytes.
-Result<std::uint64_t> ReadVarint(std::string_view input, std::size_t& offset);
+// Reads a base-128 varint at `offset` and advances it; at most 10 bytes. `base_offset` is
+// added to the offset an error reports.
+Result<std::uint64_t> ReadVarint(std::string_view input, std::size_t& offset,
+                                 std::size_t base_offset = 0);
 
 // Every field of `input`, a whole message. `base_offset` is added to reported offsets (for
 // nested messages); `depth` counts enclosing groups and messages.

@@ -12,13 +12,13 @@
 
 namespace {
 
-struct Run {
+struct Outcome {
   int status = -1;
   std::string out;  // stdout and stderr
 };
 
-Run Command(const std::string& args) {
-  Run run;
+Outcome Command(const std::string& args) {
+  Outcome run;
   const std::string command = std::string(MERCH_PROTO_BINARY) + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return run;
@@ -50,18 +50,18 @@ class Cli : public testing::Test {
 
 TEST_F(Cli, DecodesAFileWithAndWithoutTheType) {
   const std::string file = Write("sample.bin", merch::proto_inspect::SampleLogMessage().SerializeAsString());
-  const Run typed = Command("decode --type merch.v1.LogMessage " + file);
+  const Outcome typed = Command("decode --type merch.v1.LogMessage " + file);
   EXPECT_EQ(typed.status, 0) << typed.out;
   EXPECT_EQ(typed.out.rfind("merch.v1.LogMessage, ", 0), 0u) << typed.out;
   EXPECT_NE(typed.out.find("field 1 [varint] level = INFO (2)\n"), std::string::npos) << typed.out;
-  const Run raw = Command("decode < " + file);
+  const Outcome raw = Command("decode < " + file);
   EXPECT_EQ(raw.status, 0) << raw.out;
   EXPECT_NE(raw.out.find("field 2 [len 3] = \"api\"\n"), std::string::npos) << raw.out;
 }
 
 TEST_F(Cli, MalformedInputIsExitStatusOneWithTheOffset) {
   const std::string file = Write("cut.bin", "\x0a\x05hi");
-  const Run run = Command("decode --type merch.v1.LogMessage " + file);
+  const Outcome run = Command("decode --type merch.v1.LogMessage " + file);
   EXPECT_EQ(run.status, 1);
   EXPECT_EQ(run.out, "merch-proto: malformed input at byte 1: length 5 runs past the end (2 bytes left)\n");
 }
@@ -69,7 +69,7 @@ TEST_F(Cli, MalformedInputIsExitStatusOneWithTheOffset) {
 TEST_F(Cli, WrongUsageIsExitStatusTwo) {
   EXPECT_EQ(Command("").status, 2);
   EXPECT_EQ(Command("frobnicate").status, 2);
-  const Run unknown = Command("decode --type merch.v1.Nope /dev/null");
+  const Outcome unknown = Command("decode --type merch.v1.Nope /dev/null");
   EXPECT_EQ(unknown.status, 2);
   EXPECT_NE(unknown.out.find("unknown message type merch.v1.Nope"), std::string::npos);
   EXPECT_EQ(Command("decode --type").status, 2);
@@ -77,20 +77,20 @@ TEST_F(Cli, WrongUsageIsExitStatusTwo) {
 }
 
 TEST_F(Cli, AnUnreadableFileIsExitStatusThree) {
-  const Run run = Command("decode " + (dir_ / "missing.bin").string());
+  const Outcome run = Command("decode " + (dir_ / "missing.bin").string());
   EXPECT_EQ(run.status, 3);
   EXPECT_NE(run.out.find("cannot read"), std::string::npos);
 }
 
 TEST_F(Cli, ComparesTheSampleAndAGivenMessage) {
-  const Run sample = Command("compare");
+  const Outcome sample = Command("compare");
   EXPECT_EQ(sample.status, 0) << sample.out;
   EXPECT_NE(sample.out.find("protobuf (wire format, StreamLogs)"), std::string::npos) << sample.out;
   EXPECT_NE(sample.out.find("JSON as published to Kafka"), std::string::npos) << sample.out;
 
   auto message = merch::proto_inspect::SampleLogMessage();
   message.set_message(std::string(1000, 'm'));
-  const Run given = Command("compare " + Write("big.bin", message.SerializeAsString()));
+  const Outcome given = Command("compare " + Write("big.bin", message.SerializeAsString()));
   EXPECT_EQ(given.status, 0) << given.out;
   EXPECT_NE(given.out.find(std::to_string(message.ByteSizeLong()) + " bytes"), std::string::npos) << given.out;
 

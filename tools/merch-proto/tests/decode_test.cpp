@@ -84,7 +84,7 @@ TEST_F(EveryKind, DecodesEachFieldAsProtobufWroteIt) {
     i32: -5 i64: -9000000000 u32: 4000000000 u64: 18446744073709551615 s32: -3 s64: -70000000000
     flag: true colour: BLUE f64: 123456789012 sf64: -2 d: 2.5 f32: 7 sf32: -8 f: 0.25
     text: "héllo \"q\"\n" blob: "\x00\xff" child { i32: 150 child { text: "deep" } }
-    packed: [1, -1, 300] group { inside: 9 } unpacked: [-1, 2]
+    packed: [1, -1, 300] Group { inside: 9 } unpacked: [-1, 2]
   )pb");
   const std::string bytes = message->SerializeAsString();
   const std::string text = Decode(bytes, type_).value();
@@ -150,7 +150,7 @@ TEST_F(EveryKind, AMalformedNestedMessageIsAnError) {
   EXPECT_EQ(text.error().detail, "malformed input at byte 4: varint is cut off by the end of the input");
   auto packed = Decode("\x92\x01\x01\x96"s, type_);
   ASSERT_FALSE(packed);
-  EXPECT_NE(packed.error().detail.find("packed field packed ends inside a varint"), std::string::npos);
+  EXPECT_EQ(packed.error().detail, "malformed input at byte 3: varint is cut off by the end of the input");
 }
 
 TEST(Decode, LogMessageRoundTrip) {
@@ -191,7 +191,9 @@ TEST(Decode, RandomLogMessagesDecodeToWhatWasSet) {
     // Every prefix is either whole fields or a clear error, never a crash.
     for (std::size_t cut = 0; cut < bytes.size(); cut += 7) {
       auto prefix = Decode(std::string_view(bytes).substr(0, cut), type);
-      if (!prefix) EXPECT_EQ(prefix.error().detail.rfind("malformed input at byte ", 0), 0u);
+      if (!prefix) {
+        EXPECT_EQ(prefix.error().detail.rfind("malformed input at byte ", 0), 0u);
+      }
     }
   }
 }
