@@ -5,7 +5,9 @@
 window.ui = SwaggerUIBundle({
   url: '/openapi.yaml',
   dom_id: '#swagger-ui',
-  deepLinking: true,
+  // Without deep links: Swagger UI puts them as links inside each operation's toggle button,
+  // nested controls that assistive technology cannot reach (axe-core: nested-interactive).
+  deepLinking: false,
   persistAuthorization: false,
   tryItOutEnabled: false,
   displayRequestDuration: true,

@@ -71,9 +71,9 @@ export const tests = [
       await page.getByLabel('Password').fill(shopper.password);
       await page.getByRole('button', { name: 'Create account' }).click();
 
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       await page.getByRole('status').getByText(`Welcome, ${shopper.username}!`).waitFor();
-      assert.equal(await page.getByLabel('Username').inputValue(), shopper.username);
+      assert.equal(await page.getByLabel('Your username').inputValue(), shopper.username);
       await AssertAccessible(page, 'sign in');
       await page.getByLabel('Password').fill(shopper.password);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -182,7 +182,7 @@ export const tests = [
 
       // A wrong password at sign-in.
       await OpenShop(page, '#/signin');
-      await page.getByLabel('Username').fill(taken.username);
+      await page.getByLabel('Your username').fill(taken.username);
       await page.getByLabel('Password').fill('wrong password!');
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('alert').getByText(/^That sign-in did not work/).waitFor();
@@ -197,13 +197,13 @@ export const tests = [
       const expired = Jwt({ sub: String(shopper.id), iat: now - 90000, exp: now - 3600, iss: 'sustech-merch-store' });
       assert.equal((await Api('GET', '/orders', { token: expired })).status, 401);
       const page = await SignedInPage(context, { ...shopper, login: { ...shopper.login, token: expired } }, '#/');
-      await page.getByRole('link', { name: 'My orders' }).click();
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('link', { name: 'My orders', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       await page.getByRole('alert').getByText('Your session has expired. Please sign in again.').waitFor();
       await AlertRequestId(page);
       assert.equal(await page.evaluate(() => sessionStorage.getItem('merch.session')), null, 'the old token is gone');
-      await page.getByRole('link', { name: 'Sign in' }).waitFor(); // the header shows signed out
-      await page.getByLabel('Username').fill(shopper.username);
+      await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor(); // the header shows signed out
+      await page.getByLabel('Your username').fill(shopper.username);
       await page.getByLabel('Password').fill(shopper.password);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
@@ -258,7 +258,7 @@ export const tests = [
       assert.equal((await Api('GET', `/users/${shopper.id}`, { token: shopper.token })).body.email, newEmail);
 
       const newPassword = `${shopper.password}-2`;
-      await page.getByLabel('New password').fill(newPassword);
+      await page.getByLabel('New password', { exact: true }).fill(newPassword);
       await page.getByLabel('Repeat the new password').fill(`${newPassword}x`);
       await page.getByRole('button', { name: 'Change password' }).click();
       assert.match(await page.locator('#field-confirm-error').innerText(), /not the same/);
@@ -267,17 +267,17 @@ export const tests = [
       await page.getByRole('status').getByText('Your password is changed.').waitFor();
       // The old token stopped working; the page signed in again and keeps working.
       assert.equal((await Api('GET', '/orders', { token: shopper.token })).status, 401);
-      await page.getByRole('link', { name: 'My orders' }).click();
+      await page.getByRole('link', { name: 'My orders', exact: true }).click();
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       assert.equal(await page.getByRole('alert').count(), 0);
 
-      await page.getByRole('link', { name: 'My account' }).click();
+      await page.getByRole('link', { name: 'My account', exact: true }).click();
       await page.getByRole('button', { name: 'Deactivate my account' }).click();
       assert.match(await page.locator('#understand-error').innerText(), /Tick the box/);
       await page.getByLabel('I understand that this cannot be undone').check();
       await page.getByRole('button', { name: 'Deactivate my account' }).click();
       await page.getByRole('status').getByText('Your account is deactivated.', { exact: false }).waitFor();
-      await page.getByRole('heading', { name: 'Shop' }).waitFor();
+      await page.getByRole('heading', { name: 'Shop', exact: true }).waitFor();
       const login = await Api('POST', '/users/login', { body: { username: shopper.username, password: newPassword } });
       assert.equal(login.status, 401);
     },
@@ -306,7 +306,7 @@ export const tests = [
       };
       await tabTo((text) => text.startsWith('A# #/signin'), 'the Sign in link');
       await page.keyboard.press('Enter');
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
       await tabTo((text) => text.startsWith('INPUT#field-name '), 'the username field');
       await page.keyboard.type(shopper.username);
       await page.keyboard.press('Tab');
@@ -353,10 +353,10 @@ export const tests = [
       await fits('product');
       await page.getByRole('button', { name: 'Place order' }).tap();
       await page.getByRole('status').getByText(/^Order #\d+ placed/).waitFor();
-      await page.getByRole('link', { name: 'My orders' }).tap();
+      await page.getByRole('link', { name: 'My orders', exact: true }).tap();
       await page.locator('li.order').first().waitFor();
       await fits('my orders');
-      await page.getByRole('link', { name: 'My account' }).tap();
+      await page.getByRole('link', { name: 'My account', exact: true }).tap();
       await page.getByRole('heading', { name: 'My account' }).waitFor();
       await fits('my account');
     },

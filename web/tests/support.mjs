@@ -190,7 +190,7 @@ export async function AssertAccessible(page, what) {
     // eslint-disable-next-line no-undef
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 10).map((n) => n.target.join(' ')),
     }));
   });
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

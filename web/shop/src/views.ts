@@ -286,11 +286,11 @@ export function SignInView(main: HTMLElement, route: Route): Cleanup {
   const byUsername = h('input', { type: 'radio', name: 'by', id: 'by-username', value: 'username', checked: true });
   const bySid = h('input', { type: 'radio', name: 'by', id: 'by-sid', value: 'sid' });
   const fields: Record<string, Field> = {
-    name: MakeField('name', 'Username', { autocomplete: 'username', required: true, value: route.params.get('username') ?? '' }),
+    name: MakeField('name', 'Your username', { autocomplete: 'username', required: true, value: route.params.get('username') ?? '' }),
     password: MakeField('password', 'Password', { type: 'password', autocomplete: 'current-password', required: true }),
   };
   const label = fields.name.wrapper.querySelector('label')!;
-  const relabel = () => { label.textContent = bySid.checked ? 'Student ID' : 'Username'; };
+  const relabel = () => { label.textContent = bySid.checked ? 'Your student ID' : 'Your username'; };
   byUsername.addEventListener('change', relabel);
   bySid.addEventListener('change', relabel);
   const button = h('button', { type: 'submit', class: 'button', text: 'Sign in' });
