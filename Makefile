@@ -5,7 +5,7 @@ VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
 .PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean \
-        up down stack-status e2e schemathesis
+        up down stack-status e2e schemathesis web browser
 
 all: build
 
@@ -17,6 +17,31 @@ $(BUILD_DIR)/build.ninja:
 
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR)
+	@$(MAKE) --no-print-directory web
+
+# The web face (web/, README "Web face"): the storefront and the API explorer, built into
+# $(BUILD_DIR)/web, which the stack's nginx serves at /shop/ and /docs/. npm installs exactly
+# web/package-lock.json (npm ci) into web/node_modules.
+WEB_OUT     := $(BUILD_DIR)/web
+WEB_SOURCES := $(shell find web/shop web/docs web/scripts -type f 2>/dev/null) \
+               web/package.json web/tsconfig.json web/vite.config.ts
+
+web/node_modules/.installed: web/package-lock.json
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_OUT)/.built: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && WEB_OUT_DIR=$(abspath $(WEB_OUT)) npm run --silent build
+	touch $@
+
+web: $(WEB_OUT)/.built
+
+# The browser tests (web/tests) against a running stack (make up): its address and secrets
+# from .run/stack.env; screenshots under $(BUILD_DIR)/browser.
+browser: web
+	@test -f .run/stack.env || { echo "make browser: no .run/stack.env; start the stack with make up" >&2; exit 1; }
+	@set -a; . ./.run/stack.env; set +a; \
+	  BROWSER_ARTIFACTS=$(abspath $(BUILD_DIR))/browser node web/tests/run.mjs $(BROWSER_ARGS)
 
 # Python test tools live in a venv inside the build tree, pinned by tests/requirements.txt.
 $(VENV)/.installed: tests/requirements.txt
@@ -40,12 +65,14 @@ test: build venv
 
 # The suites that need the whole stack, against one start of `make up`, which is stopped
 # afterwards whatever the outcome (so `make test` also stops a stack you started yourself):
-# the black-box suite (tests/e2e), then schemathesis (tests/schemathesis, SCHEMATHESIS_SECONDS).
+# the black-box suite (tests/e2e), the browser tests (make browser), then schemathesis
+# (tests/schemathesis, for SCHEMATHESIS_SECONDS).
 SCHEMATHESIS_SECONDS ?= 150
 e2e: build venv $(ST_VENV)/.installed
 	@BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/stack.sh up
 	@status=0; \
 	  $(PYTHON) -m pytest -q tests/e2e || status=$$?; \
+	  $(MAKE) --no-print-directory browser || status=$$?; \
 	  $(ST_VENV)/bin/python tests/schemathesis/run.py --schemathesis $(ST_VENV)/bin/st \
 	    --max-time $(SCHEMATHESIS_SECONDS) --out $(BUILD_DIR)/schemathesis || status=$$?; \
 	  scripts/stack.sh down; exit $$status

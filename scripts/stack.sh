@@ -239,8 +239,13 @@ start_nginx() {
   note "starting nginx on port $NGINX_PORT"
   nginx=$(command -v nginx || echo /usr/sbin/nginx)
   mkdir -p "$nginx_dir/tmp"
+  # The web face's static files (/shop/, /docs/), built by `make build` into the build tree.
+  local web_dir=$BUILD_DIR/web
+  [[ -f $web_dir/shop/index.html && -f $web_dir/docs/index.html ]] \
+    || note "no storefront or API explorer in $web_dir (make build makes them): /shop/ and /docs/ answer 404"
+  cp "$root/deploy/nginx/web-static.conf" "$nginx_dir/web-static.conf"
   sed -e "s|@NGINX_DIR@|$nginx_dir|g" -e "s|@NGINX_PORT@|$NGINX_PORT|g" \
-    -e "s|@API_PORT_1@|$API_PORT_1|g" -e "s|@API_PORT_2@|$API_PORT_2|g" \
+    -e "s|@API_PORT_1@|$API_PORT_1|g" -e "s|@API_PORT_2@|$API_PORT_2|g" -e "s|@WEB_DIR@|$web_dir|g" \
     "$root/deploy/nginx/nginx.conf.template" >"$nginx_dir/nginx.conf.new"
   mv "$nginx_dir/nginx.conf.new" "$nginx_dir/nginx.conf"
   rm -f "$nginx_dir/nginx.pid"
