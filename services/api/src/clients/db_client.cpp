@@ -13,6 +13,10 @@ DbClient::DbClient(const std::string& target, std::chrono::milliseconds timeout,
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // Every address the target resolves to takes calls in turn: on Kubernetes DB_SERVICE_ADDR
+  // names a headless Service (dns:///merch-db-headless:50051, deploy/k8s), whose DNS answer
+  // lists every db pod. With one address (the local stack) this is the same as pick_first.
+  arguments.SetLoadBalancingPolicyName("round_robin");
   channel_ = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
   stub_ = merch::v1::DbService::NewStub(channel_);
 }
