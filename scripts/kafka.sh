@@ -11,6 +11,8 @@
 #   scripts/kafka.sh status    exit 0 when it is running
 #   scripts/kafka.sh brokers   print the bootstrap address (KAFKA_BROKERS)
 #   scripts/kafka.sh destroy   stop it and delete its data
+#   scripts/kafka.sh jars      fetch the jars (first time) and print their folder (KAFKA_LIBS);
+#                              the compose test builds its Kafka stand-in image from them
 #
 # Environment: KAFKA_DIR (default .run/kafka), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT
 # (KAFKA_PORT + 1), KAFKA_TOPIC (log-channel), KAFKA_PARTITIONS (3), KAFKA_START_TIMEOUT
@@ -304,5 +306,6 @@ case ${1:-} in
   status) is_running ;;
   brokers) echo "127.0.0.1:$KAFKA_PORT" ;;
   destroy) stop; rm -rf "$KAFKA_DIR" ;;
-  *) echo "usage: $0 start|stop|kill|status|brokers|destroy" >&2; exit 2 ;;
+  jars) resolve_jars; echo "$KAFKA_LIBS" ;;
+  *) echo "usage: $0 start|stop|kill|status|brokers|destroy|jars" >&2; exit 2 ;;
 esac

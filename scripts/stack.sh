@@ -20,7 +20,9 @@
 #
 # Environment: BUILD_DIR (where the binaries are; default: while part of the stack runs, the
 # build tree it was started from, else build), NGINX_PORT (8080), API_PORT_1 (8081), API_PORT_2
-# (8082), DB_SERVICE_PORT (50051), LOGGING_SERVICE_PORT (50052), PG_PORT (55432), KAFKA_PORT
+# (8082), DB_SERVICE_PORT (50051), LOGGING_SERVICE_PORT (50052), DB_METRICS_PORT and
+# LOGGING_METRICS_PORT (/metrics of the db and logging services: their service port + 10,
+# 50061 and 50062 by default), PG_PORT (55432), KAFKA_PORT
 # (9092), KAFKA_TOPIC (log-channel), JWT_SECRET (default: while a replica runs, the one it was
 # given, else the one generated once into .run/jwt_secret), STACK_START_TIMEOUT (seconds to wait
 # for each process to be ready, 60), STACK_STOP_TIMEOUT (seconds to wait for each to stop before
@@ -36,6 +38,8 @@ API_PORT_1=${API_PORT_1:-8081}
 API_PORT_2=${API_PORT_2:-8082}
 DB_SERVICE_PORT=${DB_SERVICE_PORT:-50051}
 LOGGING_SERVICE_PORT=${LOGGING_SERVICE_PORT:-50052}
+DB_METRICS_PORT=${DB_METRICS_PORT:-$((DB_SERVICE_PORT + 10))}
+LOGGING_METRICS_PORT=${LOGGING_METRICS_PORT:-$((LOGGING_SERVICE_PORT + 10))}
 STACK_START_TIMEOUT=${STACK_START_TIMEOUT:-60}
 STACK_STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-15}
 # Read by scripts/postgres.sh and scripts/kafka.sh too.
@@ -200,6 +204,7 @@ write_stack_env() {
       echo "KAFKA_TOPIC=$(quote "$KAFKA_TOPIC")"
       echo "DB_SERVICE_ADDR=$(quote "127.0.0.1:$DB_SERVICE_PORT")"
       echo "LOGGING_SERVICE_ADDR=$(quote "127.0.0.1:$LOGGING_SERVICE_PORT")"
+      echo "METRICS_URLS=$(quote "http://127.0.0.1:$API_PORT_1/metrics,http://127.0.0.1:$API_PORT_2/metrics,http://127.0.0.1:$DB_METRICS_PORT/metrics,http://127.0.0.1:$LOGGING_METRICS_PORT/metrics")"
       echo "JWT_SECRET=$(quote "$JWT_SECRET")"
     } >"$run/stack.env.new"
   )
@@ -238,16 +243,12 @@ start_nginx() {
   require_free_port nginx "$NGINX_PORT"
   note "starting nginx on port $NGINX_PORT"
   nginx=$(command -v nginx || echo /usr/sbin/nginx)
-  mkdir -p "$nginx_dir/tmp"
   # The web face's static files (/shop/, /docs/), built by `make build` into the build tree.
-  local web_dir=$BUILD_DIR/web
+  local web_dir=${BUILD_DIR:-$root/build}/web
   [[ -f $web_dir/shop/index.html && -f $web_dir/docs/index.html ]] \
     || note "no storefront or API explorer in $web_dir (make build makes them): /shop/ and /docs/ answer 404"
-  cp "$root/deploy/nginx/web-static.conf" "$nginx_dir/web-static.conf"
-  sed -e "s|@NGINX_DIR@|$nginx_dir|g" -e "s|@NGINX_PORT@|$NGINX_PORT|g" \
-    -e "s|@API_PORT_1@|$API_PORT_1|g" -e "s|@API_PORT_2@|$API_PORT_2|g" -e "s|@WEB_DIR@|$web_dir|g" \
-    "$root/deploy/nginx/nginx.conf.template" >"$nginx_dir/nginx.conf.new"
-  mv "$nginx_dir/nginx.conf.new" "$nginx_dir/nginx.conf"
+  NGINX_PORT=$NGINX_PORT API_PORT_1=$API_PORT_1 API_PORT_2=$API_PORT_2 WEB_DIR=$web_dir \
+    "$root/deploy/nginx/render" --local "$nginx_dir"
   rm -f "$nginx_dir/nginx.pid"
   # -e: nginx opens its error log before it reads the config, by default under /var/log/nginx.
   # It daemonises itself and writes its pid file.
@@ -317,8 +318,9 @@ up() {
 
   local db_addr=127.0.0.1:$DB_SERVICE_PORT logging_addr=127.0.0.1:$LOGGING_SERVICE_PORT name
   start_service db DATABASE_URL="$database_url" DB_SERVICE_HOST=127.0.0.1 \
-    DB_SERVICE_PORT="$DB_SERVICE_PORT" LOGGING_SERVICE_ADDR="$logging_addr"
+    DB_SERVICE_PORT="$DB_SERVICE_PORT" DB_METRICS_PORT="$DB_METRICS_PORT" LOGGING_SERVICE_ADDR="$logging_addr"
   start_service logging LOGGING_SERVICE_HOST=127.0.0.1 LOGGING_SERVICE_PORT="$LOGGING_SERVICE_PORT" \
+    LOGGING_METRICS_PORT="$LOGGING_METRICS_PORT" \
     KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" KAFKA_TOPIC="$KAFKA_TOPIC"
   # The gRPC services open their port once they can serve (merch-db: after its migrations).
   wait_ready db "$(pid_in db)" tcp_open "$DB_SERVICE_PORT"

@@ -151,9 +151,16 @@ METHOD_TABLE = [
     ("POST", "/orders/1", {"GET", "DELETE"}),
     ("POST", "/healthz", {"GET"}),
     ("POST", "/readyz", {"GET"}),
-    ("POST", "/metrics", {"GET"}),
     ("PUT", "/openapi.yaml", {"GET"}),
 ]
+
+
+def test_metrics_are_served_by_each_replica_not_by_nginx(api, replicas):
+    """Prometheus scrapes each replica (deploy/prometheus); nginx, the public entry, refuses."""
+    assert_problem(api.get("/metrics"), 404)
+    response = replicas[0].post("/metrics")
+    assert_problem(response, 405)
+    assert allowed_methods(response) == {"GET"}
 
 
 @pytest.mark.parametrize("method,path,allow", METHOD_TABLE,

@@ -18,6 +18,7 @@ Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
   builder.SetResourceQuota(quota);
   builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &running.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
+  if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   running.server = builder.BuildAndStart();
   if (!running.server || running.port == 0) {
     return Error{ErrorCode::kUnavailable, "cannot listen on " + options.address};

@@ -25,6 +25,11 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
   if (!startup_timeout) return startup_timeout.error();
   auto logging = env.String("LOGGING_SERVICE_ADDR", "127.0.0.1:50052");
   if (!logging) return logging.error();
+  auto metrics_port = env.Integer("DB_METRICS_PORT", 0, 0, 65535);
+  if (!metrics_port) return metrics_port.error();
+  if (*metrics_port != 0 && *metrics_port == *port) {
+    return Error{ErrorCode::kInvalidArgument, "DB_METRICS_PORT must differ from DB_SERVICE_PORT"};
+  }
   return DbServiceConfig{
       .host = *host,
       .port = *port,
@@ -35,6 +40,7 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
       .statement_timeout = std::chrono::milliseconds(*statement_timeout),
       .startup_timeout = std::chrono::milliseconds(*startup_timeout),
       .logging_service_addr = *logging,
+      .metrics_port = static_cast<std::uint16_t>(*metrics_port),
   };
 }
 

@@ -1,10 +1,13 @@
 // merch-db: reads config, applies migrations, builds the object graph and serves gRPC until
-// SIGINT or SIGTERM.
+// SIGINT or SIGTERM. `merch-db --migrate` only applies the migrations and exits (the
+// Kubernetes migrations Job, deploy/k8s/base/migrations-job.yaml).
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
+#include <string_view>
 #include <exception>
 
 #include "config.hpp"
@@ -12,10 +15,17 @@
 #include "merch/common/grpc_server.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/logship/shipper_sink.hpp"
+#include "merch/metrics/metrics_server.hpp"
+#include "metrics/db_metrics.hpp"
 #include "repository/connection.hpp"
 #include "repository/migrations.hpp"
 
-int main() {
+int main(int argc, char** argv) {
+  const bool migrate_only = argc == 2 && std::string_view(argv[1]) == "--migrate";
+  if (argc > 1 && !migrate_only) {
+    std::fprintf(stderr, "usage: merch-db [--migrate]\n");
+    return 2;
+  }
   spdlog::set_default_logger(spdlog::stderr_color_mt("merch-db"));
   using namespace merch;
   using namespace merch::db;
@@ -51,6 +61,10 @@ int main() {
       return 1;
     }
     spdlog::info("database schema up to date ({} migrations applied now)", *applied);
+    if (migrate_only) {
+      stop_shipping();
+      return 0;
+    }
   } catch (const std::exception& e) {
     spdlog::critical("merch-db: cannot prepare the database: {}", e.what());
     stop_shipping();
@@ -66,9 +80,23 @@ int main() {
   ProductRepository products(database);
   OrderRepository orders(database);
   DbService service(users, products, orders, config->request_timeout);
+  DbMetrics service_metrics(pool, shipper);
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (config->metrics_port != 0) {
+    auto started = metrics::MetricsServer::Start(config->host, config->metrics_port);
+    if (!started) {
+      spdlog::critical("merch-db: {}", started.error().detail);
+      stop_shipping();
+      return 1;
+    }
+    metrics_server = std::move(*started);
+    for (const auto& collectable : service_metrics.collectables()) metrics_server->Add(collectable);
+  }
 
   const std::string address = config->host + ":" + std::to_string(config->port);
-  auto server = StartGrpcServer({.address = address, .max_threads = config->max_concurrent_calls},
+  auto server = StartGrpcServer({.address = address,
+                                 .max_threads = config->max_concurrent_calls,
+                                 .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
                                 {&service});
   if (!server) {
     spdlog::critical("merch-db: {}", server.error().detail);
@@ -76,6 +104,9 @@ int main() {
     return 1;
   }
   spdlog::info("merch-db serving on {} (pool size {})", address, config->pool_size);
+  if (metrics_server) {
+    spdlog::info("merch-db metrics on http://{}:{}/metrics", config->host, metrics_server->port());
+  }
 
   int received = 0;
   sigwait(&stop_signals, &received);

@@ -20,12 +20,19 @@ Result<LoggingServiceConfig> LoadLoggingServiceConfig(const Env& env) {
   }
   auto timeout = env.Integer("LOGGING_DELIVERY_TIMEOUT_MS", 10000, 100, 600000);
   if (!timeout) return timeout.error();
+  auto metrics_port = env.Integer("LOGGING_METRICS_PORT", 0, 0, 65535);
+  if (!metrics_port) return metrics_port.error();
+  if (*metrics_port != 0 && *metrics_port == *port) {
+    return Error{ErrorCode::kInvalidArgument,
+                 "LOGGING_METRICS_PORT must differ from LOGGING_SERVICE_PORT"};
+  }
   return LoggingServiceConfig{
       .host = *host,
       .port = *port,
       .kafka_brokers = *brokers,
       .kafka_topic = *topic,
       .delivery_timeout = std::chrono::milliseconds(*timeout),
+      .metrics_port = static_cast<std::uint16_t>(*metrics_port),
   };
 }
 

@@ -10,6 +10,8 @@
 #include "grpc/health_reporter.hpp"
 #include "grpc/logging_service.hpp"
 #include "merch/common/grpc_server.hpp"
+#include "merch/metrics/metrics_server.hpp"
+#include "metrics/logging_metrics.hpp"
 #include "publisher/kafka_publisher.hpp"
 
 int main() {
@@ -41,10 +43,24 @@ int main() {
     spdlog::critical("merch-logging: {}", publisher.error().detail);
     return 2;
   }
-  LoggingService service(**publisher);
+  LoggingMetrics service_metrics;
+  const auto metered = service_metrics.Metered(**publisher);
+  LoggingService service(*metered);
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (config->metrics_port != 0) {
+    auto started = metrics::MetricsServer::Start(config->host, config->metrics_port);
+    if (!started) {
+      spdlog::critical("merch-logging: {}", started.error().detail);
+      return 1;
+    }
+    metrics_server = std::move(*started);
+    for (const auto& collectable : service_metrics.collectables()) metrics_server->Add(collectable);
+  }
 
   const std::string address = config->host + ":" + std::to_string(config->port);
-  auto server = StartGrpcServer({.address = address}, {&service});
+  auto server = StartGrpcServer(
+      {.address = address, .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
+      {&service});
   if (!server) {
     spdlog::critical("merch-logging: {}", server.error().detail);
     return 1;
@@ -52,12 +68,17 @@ int main() {
   health.Attach(server->server.get());
   spdlog::info("merch-logging serving on {}, publishing to {} at {}", address, config->kafka_topic,
                config->kafka_brokers);
+  if (metrics_server) {
+    spdlog::info("merch-logging metrics on http://{}:{}/metrics", config->host,
+                 metrics_server->port());
+  }
 
   int received = 0;
   sigwait(&stop_signals, &received);
   spdlog::info("merch-logging: signal {} received, shutting down", received);
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   health.Attach(nullptr);
-  publisher->reset();  // flushes the producer
+  metrics_server.reset();  // its scrapes sample the publisher
+  publisher->reset();      // flushes the producer
   return 0;
 }

@@ -24,7 +24,14 @@ ConnectionPool::ConnectionPool(std::size_t size, Factory factory)
 
 Result<ConnectionPool::Lease> ConnectionPool::Acquire(Deadline deadline) {
   std::unique_lock lock(mutex_);
-  if (!available_.wait_until(lock, deadline, [&] { return !idle_.empty() || open_ < size_; })) {
+  const auto can_take = [&] { return !idle_.empty() || open_ < size_; };
+  bool free = can_take();
+  if (!free) {
+    ++waiting_;
+    free = available_.wait_until(lock, deadline, can_take);
+    --waiting_;
+  }
+  if (!free) {
     return Error{ErrorCode::kDeadlineExceeded,
                  "the request timed out waiting for a free database connection"};
   }
@@ -45,6 +52,11 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(Deadline deadline) {
     available_.notify_one();
     return Error{ErrorCode::kUnavailable, "the database is unavailable"};
   }
+}
+
+ConnectionPool::Stats ConnectionPool::stats() const {
+  std::lock_guard lock(mutex_);
+  return {.open = open_, .in_use = open_ - idle_.size(), .waiting = waiting_};
 }
 
 void ConnectionPool::Release(std::unique_ptr<pqxx::connection> connection, bool discard) {

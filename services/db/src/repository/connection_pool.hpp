@@ -58,15 +58,25 @@ class ConnectionPool {
 
   std::size_t size() const { return size_; }
 
+  // A snapshot for metrics: connections open (idle, leased or being opened), leased, and
+  // callers waiting in Acquire for one.
+  struct Stats {
+    std::size_t open = 0;
+    std::size_t in_use = 0;
+    std::size_t waiting = 0;
+  };
+  Stats stats() const;
+
  private:
   void Release(std::unique_ptr<pqxx::connection> connection, bool discard);
 
   const std::size_t size_;
   const Factory factory_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mutex_
-  std::size_t open_ = 0;  // idle + leased + being opened; guarded by mutex_
+  std::size_t open_ = 0;     // idle + leased + being opened; guarded by mutex_
+  std::size_t waiting_ = 0;  // callers blocked in Acquire; guarded by mutex_
 };
 
 }  // namespace merch::db

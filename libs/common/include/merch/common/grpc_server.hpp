@@ -1,10 +1,13 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "merch/common/error.hpp"
 
@@ -15,6 +18,9 @@ struct GrpcServerOptions {
   // Bound on the sync server's handler threads, so on RPCs in flight; a call beyond it is
   // refused at once with RESOURCE_EXHAUSTED (load shedding) rather than queued.
   int max_threads = 256;
+  // Server interceptors (e.g. metrics), made once when the server is built; none when empty.
+  std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
+      interceptors = {};
 };
 
 struct RunningGrpcServer {

@@ -1,0 +1,43 @@
+#include "metrics/db_metrics.hpp"
+
+namespace merch::db {
+
+using metrics::SampledGauges;
+
+DbMetrics::DbMetrics(const ConnectionPool& pool, const logship::LogShipper& shipper)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      rpcs_(*registry_),
+      sampled_(std::make_shared<SampledGauges>()) {
+  sampled_->Add("merch_db_pool_size", "Connections the pool may open (DB_POOL_SIZE)",
+                SampledGauges::Kind::kGauge, [&pool] { return static_cast<double>(pool.size()); });
+  sampled_->Add("merch_db_pool_connections_open",
+                "PostgreSQL connections open: idle, in use or being opened",
+                SampledGauges::Kind::kGauge,
+                [&pool] { return static_cast<double>(pool.stats().open); });
+  sampled_->Add("merch_db_pool_connections_in_use", "PostgreSQL connections leased to a call",
+                SampledGauges::Kind::kGauge,
+                [&pool] { return static_cast<double>(pool.stats().in_use); });
+  sampled_->Add("merch_db_pool_waiting", "Calls waiting for a free PostgreSQL connection",
+                SampledGauges::Kind::kGauge,
+                [&pool] { return static_cast<double>(pool.stats().waiting); });
+  sampled_->Add("merch_log_queue_depth", "Log events waiting to be shipped",
+                SampledGauges::Kind::kGauge,
+                [&shipper] { return static_cast<double>(shipper.stats().queue_depth); });
+  sampled_->Add("merch_log_events_dropped_total",
+                "Log events dropped because the shipping queue was full",
+                SampledGauges::Kind::kCounter,
+                [&shipper] { return static_cast<double>(shipper.stats().dropped); });
+}
+
+std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+DbMetrics::interceptors() {
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(metrics::MakeObservingInterceptorFactory({&rpcs_}));
+  return factories;
+}
+
+std::vector<std::shared_ptr<prometheus::Collectable>> DbMetrics::collectables() const {
+  return {registry_, sampled_};
+}
+
+}  // namespace merch::db

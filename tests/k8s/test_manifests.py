@@ -1,0 +1,123 @@
+"""deploy/k8s, offline: every overlay builds with kustomize, every object is valid against the
+Kubernetes schemas (kubernetes-validate) or the operators' CRD schemas (crd-schemas/), and the
+workloads keep the rules README "Deployment" states. Run by `make test-k8s`, which builds
+kustomize from the Go module proxy and passes it in $KUSTOMIZE."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+OVERLAYS = ["dev", "production"]
+KUBERNETES_VERSION = "1.33.0"
+CRD_SCHEMAS = {p.stem: json.loads(p.read_text()) for p in (Path(__file__).parent / "crd-schemas").glob("*.json")}
+
+
+def build(overlay: str) -> list:
+    kustomize = os.environ.get("KUSTOMIZE")
+    if not kustomize:
+        pytest.fail("KUSTOMIZE is not set: run make test-k8s", pytrace=False)
+    result = subprocess.run([kustomize, "build", str(ROOT / "deploy/k8s/overlays" / overlay)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def objects(request):
+    return request.param, build(request.param)
+
+
+def kinds(objects, kind):
+    return [o for o in objects if o["kind"] == kind]
+
+
+def test_every_object_is_valid(objects):
+    overlay, docs = objects
+    assert docs, f"{overlay} built no objects"
+    for doc in docs:
+        group_version, kind = doc["apiVersion"], doc["kind"]
+        key = f"{group_version.replace('/', '-')}-{kind}"
+        name = f"{overlay}: {kind}/{doc['metadata']['name']}"
+        if "/" in group_version and not group_version.split("/")[0].endswith(".k8s.io") and \
+                group_version.split("/")[0] not in ("apps", "batch", "policy", "autoscaling"):
+            assert key in CRD_SCHEMAS, f"{name}: no schema for {group_version} {kind}"
+            errors = sorted(jsonschema.Draft7Validator(CRD_SCHEMAS[key]).iter_errors(doc), key=str)
+            assert not errors, f"{name}: " + "; ".join(
+                f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+        else:
+            try:
+                kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+            except kubernetes_validate.ValidationError as error:
+                pytest.fail(f"{name}: {'/'.join(map(str, error.path))}: {error.message}")
+
+
+def test_operators_run_postgres_and_kafka_in_production():
+    docs = build("production")
+    assert [c["metadata"]["name"] for c in kinds(docs, "Cluster")] == ["merch-pg"]
+    assert kinds(docs, "Kafka") and kinds(docs, "KafkaNodePool")
+    topics = {t["metadata"]["name"]: t for t in kinds(docs, "KafkaTopic")}
+    assert "log-channel" in topics
+    identities = {c["spec"]["commonName"] for c in kinds(docs, "Certificate") if not c["spec"].get("isCA")}
+    assert identities == {"api", "db", "logging"}
+
+
+def containers(workload):
+    return workload["spec"]["template"]["spec"]["containers"]
+
+
+def test_workloads_are_locked_down_and_bounded(objects):
+    overlay, docs = objects
+    for workload in kinds(docs, "Deployment") + kinds(docs, "Job"):
+        name = f"{overlay}: {workload['kind']}/{workload['metadata']['name']}"
+        pod = workload["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, name
+        assert pod.get("automountServiceAccountToken") is False, name
+        for container in containers(workload):
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, name
+            assert security["allowPrivilegeEscalation"] is False, name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            assert {"cpu", "memory"} <= set(container["resources"]["requests"]), name
+            assert {"cpu", "memory"} <= set(container["resources"]["limits"]), name
+
+
+def test_probes_replicas_and_autoscaling():
+    docs = build("production")
+    deployments = {d["metadata"]["name"]: d for d in kinds(docs, "Deployment")}
+    assert set(deployments) == {"merch-api", "merch-db", "merch-logging"}
+    api = containers(deployments["merch-api"])[0]
+    assert deployments["merch-api"]["spec"]["replicas"] == 3
+    assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    for name in ("merch-db", "merch-logging"):
+        assert deployments[name]["spec"]["replicas"] == 2, name
+        assert "grpc" in containers(deployments[name])[0]["readinessProbe"], name
+    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in kinds(docs, "HorizontalPodAutoscaler")}
+    assert hpas["merch-api"]["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+    assert {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
+            for p in kinds(docs, "PodDisruptionBudget")} == set(deployments)
+    headless = [s for s in kinds(docs, "Service") if s["spec"].get("clusterIP") == "None"]
+    assert "merch-db-headless" in {s["metadata"]["name"] for s in headless}
+    config = kinds(docs, "ConfigMap")[0]["data"]
+    assert config["DB_SERVICE_ADDR"] == "dns:///merch-db-headless:50051"
+    assert kinds(docs, "Job")[0]["spec"]["template"]["spec"]["containers"][0]["args"] == ["--migrate"]
+    assert kinds(docs, "Ingress")
+
+
+def test_network_policies_admit_only_the_callers():
+    docs = build("production")
+    policies = {p["metadata"]["name"]: p["spec"] for p in kinds(docs, "NetworkPolicy")}
+    assert policies["merch-default-deny"]["podSelector"] == {}
+
+    def callers(policy, port):
+        return {peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+                for rule in policy["ingress"] if {"port": port, "protocol": "TCP"} in rule["ports"]
+                for peer in rule["from"] if "podSelector" in peer}
+    assert callers(policies["merch-db-ingress"], 50051) == {"merch-api"}
+    assert callers(policies["merch-logging-ingress"], 50052) == {"merch-api", "merch-db"}
