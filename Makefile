@@ -4,7 +4,7 @@ BUILD_TYPE ?= Release
 VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
-.PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean \
+.PHONY: all deps build test bench bench-smoke test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean \
         up down stack-status e2e
 
 all: build
@@ -33,9 +33,12 @@ test: build venv
 
 # The black-box suite (tests/e2e) against the stack of `make up`, which is stopped afterwards
 # whatever the outcome (so `make test` also stops a stack you started yourself).
-e2e: build venv
+# The benchmark smoke (bench/run --smoke) runs against the same stack, after the suite.
+e2e: build venv $(VEGETA)
 	@BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/stack.sh up
-	@status=0; $(PYTHON) -m pytest -q tests/e2e || status=$$?; scripts/stack.sh down; exit $$status
+	@status=0; $(PYTHON) -m pytest -q tests/e2e || status=$$?; \
+	  $(BENCH_ENV) bench/run --smoke || status=$$?; \
+	  scripts/stack.sh down; exit $$status
 
 # The whole stack in the background (scripts/stack.sh): PostgreSQL, Kafka, merch-db,
 # merch-logging, two api replicas and nginx on :8080; returns once /readyz answers 200 on each
@@ -49,9 +52,27 @@ down:
 stack-status:
 	@scripts/stack.sh status
 
-# Benchmarks with their baselines measured in the same run (bench/run).
-bench: build
-	bench/run
+# Benchmarks with their baselines measured in the same run (bench/run): the full run writes
+# bench/RESULTS.md and bench/results.json; the smoke (a few seconds per scenario, no thresholds)
+# writes under $(BUILD_DIR)/bench-smoke. Both use the stack of `make up`, and start it (and stop
+# it after) when nothing of it runs.
+bench: build $(VEGETA)
+	$(BENCH_ENV) bench/run
+
+bench-smoke: build $(VEGETA)
+	$(BENCH_ENV) bench/run --smoke
+
+# vegeta, bench/run's open-loop load generator, from the Go module proxy at a pinned version,
+# built into the build tree (Go from PATH or /usr/local/go).
+VEGETA_VERSION := v12.13.0
+VEGETA := $(BUILD_DIR)/tools/vegeta-$(VEGETA_VERSION)/vegeta
+GO := $(or $(shell command -v go),$(wildcard /usr/local/go/bin/go))
+BENCH_ENV := BUILD_DIR=$(abspath $(BUILD_DIR)) VEGETA=$(abspath $(VEGETA))
+
+$(VEGETA):
+	@test -n "$(GO)" || { echo "go not found (needed to build vegeta for bench/run): install Go >= 1.22" >&2; exit 1; }
+	GOBIN=$(abspath $(dir $(VEGETA))) GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
+	  $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
