@@ -9,8 +9,15 @@ KUSTOMIZE_VERSION := v5.8.1
 KUSTOMIZE := $(BUILD_DIR)/tools/kustomize
 VENV_K8S  := $(BUILD_DIR)/venv-k8s
 
+# vegeta, bench/run's open-loop load generator, from the Go module proxy at a pinned version,
+# built into the build tree (Go from PATH or /usr/local/go).
+VEGETA_VERSION := v12.13.0
+VEGETA := $(BUILD_DIR)/tools/vegeta-$(VEGETA_VERSION)/vegeta
+GO := $(or $(shell command -v go),$(wildcard /usr/local/go/bin/go))
+BENCH_ENV := BUILD_DIR=$(abspath $(BUILD_DIR)) VEGETA=$(abspath $(VEGETA))
+
 .PHONY: all help deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs \
-        format clean up down stack-status e2e schemathesis web browser test-compose test-k8s
+        format clean up down stack-status e2e schemathesis web browser test-compose test-k8s bench-smoke
 
 all: build
 
@@ -108,16 +115,18 @@ test-k8s: $(KUSTOMIZE) $(VENV_K8S)/.installed
 
 # The suites that need the whole stack, against one start of `make up`, which is stopped
 # afterwards whatever the outcome (so `make test` also stops a stack you started yourself):
-# the black-box suite (tests/e2e), the browser tests (make browser), then schemathesis
-# (tests/schemathesis, for SCHEMATHESIS_SECONDS).
+# the black-box suite (tests/e2e), the browser tests (make browser), schemathesis
+# (tests/schemathesis, for SCHEMATHESIS_SECONDS), then the benchmark smoke (bench/run --smoke,
+# no thresholds: it keeps `make bench` working).
 SCHEMATHESIS_SECONDS ?= 150
-e2e: build venv $(ST_VENV)/.installed
+e2e: build venv $(ST_VENV)/.installed $(VEGETA)
 	@BUILD_DIR=$(abspath $(BUILD_DIR)) scripts/stack.sh up
 	@status=0; \
 	  $(PYTHON) -m pytest -q tests/e2e || status=$$?; \
 	  $(MAKE) --no-print-directory browser || status=$$?; \
 	  $(ST_VENV)/bin/python tests/schemathesis/run.py --schemathesis $(ST_VENV)/bin/st \
 	    --max-time $(SCHEMATHESIS_SECONDS) --out $(BUILD_DIR)/schemathesis || status=$$?; \
+	  $(BENCH_ENV) bench/run --smoke || status=$$?; \
 	  scripts/stack.sh down; exit $$status
 
 # schemathesis alone against a running stack (make up).
@@ -137,9 +146,21 @@ down:
 stack-status:
 	@scripts/stack.sh status
 
-# Benchmarks with their baselines measured in the same run (bench/run).
-bench: build
-	bench/run
+# Benchmarks with their baselines measured in the same run (bench/run): the full run writes
+# bench/RESULTS.md and bench/results.json; the smoke (a few seconds per scenario, no thresholds)
+# writes under $(BUILD_DIR)/bench-smoke. Both use the stack of `make up`, and start it (and stop
+# it after) when nothing of it runs.
+bench: build $(VEGETA)
+	$(BENCH_ENV) bench/run
+
+bench-smoke: build $(VEGETA)
+	$(BENCH_ENV) bench/run --smoke
+
+# vegeta (see VEGETA_VERSION above).
+$(VEGETA):
+	@test -n "$(GO)" || { echo "go not found (needed to build vegeta for bench/run): install Go >= 1.22" >&2; exit 1; }
+	GOBIN=$(abspath $(dir $(VEGETA))) GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
+	  $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: deps
