@@ -94,8 +94,9 @@ int main(int argc, char** argv) {
     std::cerr << outcome.error << "\n";
     return 1;
   }
-  std::printf("{\"hashes\": %ld, \"seconds\": %.3f, \"hashes_per_s\": %.2f, \"cpu_seconds\": %.3f}\n",
-              outcome.hashes, outcome.seconds, static_cast<double>(outcome.hashes) / outcome.seconds,
-              outcome.cpu_seconds);
+  std::printf(
+      "{\"hashes\": %ld, \"seconds\": %.3f, \"hashes_per_s\": %.2f, \"cpu_seconds\": %.3f}\n",
+      outcome.hashes, outcome.seconds, static_cast<double>(outcome.hashes) / outcome.seconds,
+      outcome.cpu_seconds);
   return 0;
 }

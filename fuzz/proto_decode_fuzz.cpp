@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       merch::proto_inspect::FindKnownType("merch.v1.LogMessage");
   static const google::protobuf::Descriptor* const kUser =
       merch::proto_inspect::FindKnownType("merch.v1.User");
-  for (const auto* type : {static_cast<const google::protobuf::Descriptor*>(nullptr), kLogMessage, kUser}) {
+  for (const auto* type :
+       {static_cast<const google::protobuf::Descriptor*>(nullptr), kLogMessage, kUser}) {
     auto text = merch::proto_inspect::Decode(input, type);
     // An error always says where the input went wrong.
     if (!text && text.error().detail.rfind("malformed input at byte ", 0) != 0) __builtin_trap();

@@ -18,7 +18,8 @@
 
 namespace {
 
-constexpr std::string_view kUsage = "usage: merch-health [--service NAME] [--timeout-ms N] HOST:PORT\n";
+constexpr std::string_view kUsage =
+    "usage: merch-health [--service NAME] [--timeout-ms N] HOST:PORT\n";
 constexpr unsigned char kServing = 1;
 
 std::string EncodeRequest(const std::string& service) {

@@ -151,7 +151,8 @@ bool IsValidListOffset(std::int64_t offset) { return offset >= 0 && offset <= kM
 
 bool IsValidCategory(std::string_view category) {
   const auto length = Utf8Length(category);
-  return category.find('\0') == std::string_view::npos && length >= 1 && static_cast<std::size_t>(length) <= kMaxCategoryLength;
+  return category.find('\0') == std::string_view::npos && length >= 1 &&
+         static_cast<std::size_t>(length) <= kMaxCategoryLength;
 }
 
 namespace {
@@ -208,7 +209,8 @@ Result<void> CheckListOffset(std::int64_t offset) {
 }
 
 Result<void> CheckCategory(std::string_view category) {
-  return Rule(IsValidCategory(category), "category must be 1 to 100 characters of UTF-8 without NUL");
+  return Rule(IsValidCategory(category),
+              "category must be 1 to 100 characters of UTF-8 without NUL");
 }
 
 }  // namespace merch::validation

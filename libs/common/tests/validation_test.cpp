@@ -70,7 +70,10 @@ TEST(ValidationTest, PasswordCountsCodePoints) {
   EXPECT_TRUE(IsValidPassword(many_chinese));
   EXPECT_FALSE(IsValidPassword(many_chinese + "\xe5\xaf\x86"));
   EXPECT_FALSE(IsValidPassword("1234567\xff"));
-  EXPECT_FALSE(IsValidPassword(std::string("1234\0" "5678", 9)));
+  EXPECT_FALSE(
+      IsValidPassword(std::string("1234\0"
+                                  "5678",
+                                  9)));
 }
 
 TEST(ValidationTest, CategoryRefusesNulAndBadUtf8) {

@@ -1,15 +1,15 @@
 #include "merch/logship/log_shipper.hpp"
 
-#include "merch/common/clock.hpp"
-#include "merch/common/grpc_channel.hpp"
-#include "merch/common/log_protocol.hpp"
-#include "merch/common/validation.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <random>
+
+#include "merch/common/clock.hpp"
+#include "merch/common/grpc_channel.hpp"
+#include "merch/common/log_protocol.hpp"
+#include "merch/common/validation.hpp"
 
 namespace merch::logship {
 namespace {

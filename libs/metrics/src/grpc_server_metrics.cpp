@@ -95,8 +95,8 @@ void GrpcServerMetrics::OnFinished(std::string_view method, const grpc::Status& 
   handled_.Add(labels).Increment();
 }
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeObservingInterceptorFactory(
-    std::vector<GrpcCallObserver*> observers) {
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeObservingInterceptorFactory(std::vector<GrpcCallObserver*> observers) {
   return std::make_unique<ObservingInterceptorFactory>(std::move(observers));
 }
 

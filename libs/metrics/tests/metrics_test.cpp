@@ -39,16 +39,16 @@ TEST(Metrics, CountsEveryRpcAndServesThemOverHttp) {
   sampled->Add("merch_test_depth", "a sampled value", SampledGauges::Kind::kGauge,
                [&depth] { return depth; });
 
-  auto server = StartGrpcServer({.address = "127.0.0.1:0",
-                                 .interceptors =
-                                     [&rpcs] {
-                                       std::vector<std::unique_ptr<
-                                           grpc::experimental::ServerInterceptorFactoryInterface>>
-                                           factories;
-                                       factories.push_back(MakeObservingInterceptorFactory({&rpcs}));
-                                       return factories;
-                                     }},
-                                {});
+  auto server = StartGrpcServer(
+      {.address = "127.0.0.1:0",
+       .interceptors =
+           [&rpcs] {
+             std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+                 factories;
+             factories.push_back(MakeObservingInterceptorFactory({&rpcs}));
+             return factories;
+           }},
+      {});
   ASSERT_TRUE(server);
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server->port),
                                      grpc::InsecureChannelCredentials());

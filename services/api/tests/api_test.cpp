@@ -2,8 +2,6 @@
 // the db service unreachable (so every route that needs it answers 503).
 #include "routes/api.hpp"
 
-#include "clients/grpc_db_api.hpp"
-
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -11,6 +9,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
+#include "clients/grpc_db_api.hpp"
 #include "merch/testing/process.hpp"
 
 namespace merch::api {

@@ -4,7 +4,6 @@
 #include <sodium.h>
 
 #include <array>
-
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -62,8 +62,9 @@ class RoutesTest : public ::testing::Test {
              R"({"sid":")" + name + R"(","username":")" + name + R"(","email":")" + name +
                  R"(@example.com","password":"password-)" + name + R"("})");
     EXPECT_EQ(registered.status, http::status::created) << registered.body;
-    const auto login = Send(http::verb::post, "/users/login",
-                            R"({"username":")" + name + R"(","password":"password-)" + name + R"("})");
+    const auto login =
+        Send(http::verb::post, "/users/login",
+             R"({"username":")" + name + R"(","password":"password-)" + name + R"("})");
     EXPECT_EQ(login.status, http::status::ok) << login.body;
     const auto json = login.Json();
     return {json.at("user").at("id").as_int64(), std::string(json.at("token").as_string())};
@@ -119,7 +120,8 @@ TEST_F(RoutesTest, RegisterCreatesAUserAndStoresOnlyAnArgon2idHash) {
                           R"("password":"correct horse"})");
   ASSERT_EQ(reply.status, http::status::created) << reply.body;
   const auto user = reply.Json().as_object();
-  EXPECT_EQ(reply.response[http::field::location], "/users/" + std::to_string(user.at("id").as_int64()));
+  EXPECT_EQ(reply.response[http::field::location],
+            "/users/" + std::to_string(user.at("id").as_int64()));
   EXPECT_EQ(user.at("sid").as_string(), "12010101");
   EXPECT_EQ(user.at("email").as_string(), "Ada@Example.com");
   EXPECT_TRUE(user.at("is_active").as_bool());
@@ -149,16 +151,16 @@ TEST_F(RoutesTest, LoginByUsernameOrSidAndOneAnswerForEveryFailure) {
   }
   EXPECT_EQ(Events("user.login").size(), 3U);
 
-  const auto wrong = Send(http::verb::post, "/users/login",
-                          R"({"username":"grace","password":"wrong password"})");
+  const auto wrong =
+      Send(http::verb::post, "/users/login", R"({"username":"grace","password":"wrong password"})");
   const auto unknown = Send(http::verb::post, "/users/login",
                             R"({"username":"nobody","password":"wrong password"})");
-  ASSERT_EQ(Send(http::verb::delete_, "/users/" + std::to_string(account.id), "",
-                 Bearer(account.token))
-                .status,
-            http::status::no_content);
-  const auto deactivated = Send(http::verb::post, "/users/login",
-                                R"({"username":"grace","password":"password-grace"})");
+  ASSERT_EQ(
+      Send(http::verb::delete_, "/users/" + std::to_string(account.id), "", Bearer(account.token))
+          .status,
+      http::status::no_content);
+  const auto deactivated =
+      Send(http::verb::post, "/users/login", R"({"username":"grace","password":"password-grace"})");
   for (const auto* reply : {&wrong, &unknown, &deactivated}) {
     EXPECT_EQ(reply->status, http::status::unauthorized);
     EXPECT_EQ(reply->response[http::field::www_authenticate], "Bearer");
@@ -187,9 +189,9 @@ TEST_F(RoutesTest, UsersSeeAndChangeOnlyThemselves) {
                  Bearer(ada.token))
                 .status,
             http::status::conflict);
-  EXPECT_EQ(Send(http::verb::patch, "/users/" + std::to_string(ada.id), "{}", Bearer(ada.token))
-                .status,
-            http::status::bad_request);
+  EXPECT_EQ(
+      Send(http::verb::patch, "/users/" + std::to_string(ada.id), "{}", Bearer(ada.token)).status,
+      http::status::bad_request);
 }
 
 TEST_F(RoutesTest, APasswordChangeRevokesEarlierTokensWithTheOneRejectionBody) {
@@ -211,9 +213,9 @@ TEST_F(RoutesTest, DeactivatedUnknownAndMalformedTokensGetTheSameBodyAndAnEventW
                       "does not exist");
   ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer("not.a.token")), "");
   ExpectRejectedToken(Send(http::verb::get, "/orders"), "no bearer token");
-  ASSERT_EQ(Send(http::verb::delete_, "/users/" + std::to_string(ada.id), "", Bearer(ada.token))
-                .status,
-            http::status::no_content);
+  ASSERT_EQ(
+      Send(http::verb::delete_, "/users/" + std::to_string(ada.id), "", Bearer(ada.token)).status,
+      http::status::no_content);
   EXPECT_EQ(Events("user.deactivated").size(), 1U);
   ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer(ada.token)), "deactivated");
 }
@@ -233,8 +235,7 @@ TEST_F(RoutesTest, ATokenWithoutAVersionIsJudgedByItsIssueTime) {
   db_.SetPasswordChangedAt(ada.id, now - 10);
   EXPECT_EQ(Send(http::verb::get, "/orders", "", Bearer(token_at(now - 5))).status,
             http::status::ok);
-  ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer(token_at(now - 20))),
-                      "revoked");
+  ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer(token_at(now - 20))), "revoked");
 }
 
 TEST_F(RoutesTest, ProductsAreListedFilteredPagedAndFound) {
@@ -297,13 +298,13 @@ TEST_F(RoutesTest, OrderErrorsAreClearAndOthersOrdersAreInvisible) {
   EXPECT_EQ(Send(http::verb::post, "/orders", R"({"product_id":3,"quantity":2})", Bearer(ada.token))
                 .status,
             http::status::conflict);
-  EXPECT_EQ(Send(http::verb::post, "/orders", R"({"product_id":77,"quantity":1})",
-                 Bearer(ada.token))
-                .status,
-            http::status::not_found);
-  for (const char* bad : {R"({"product_id":1,"quantity":4})", R"({"product_id":1})",
-                          R"({"product_id":1,"quantity":1.0})",
-                          R"({"product_id":1,"quantity":1,"x":1})"}) {
+  EXPECT_EQ(
+      Send(http::verb::post, "/orders", R"({"product_id":77,"quantity":1})", Bearer(ada.token))
+          .status,
+      http::status::not_found);
+  for (const char* bad :
+       {R"({"product_id":1,"quantity":4})", R"({"product_id":1})",
+        R"({"product_id":1,"quantity":1.0})", R"({"product_id":1,"quantity":1,"x":1})"}) {
     EXPECT_EQ(Send(http::verb::post, "/orders", bad, Bearer(ada.token)).status,
               http::status::bad_request)
         << bad;
@@ -335,9 +336,8 @@ TEST_F(RoutesTest, AnIdempotencyKeyReplaysTheOriginalByteForByte) {
             http::status::unprocessable_entity);
   auto empty_key = Bearer(ada.token);
   empty_key.emplace_back("Idempotency-Key", "");
-  EXPECT_EQ(
-      Send(http::verb::post, "/orders", R"({"product_id":1,"quantity":1})", empty_key).status,
-      http::status::bad_request);
+  EXPECT_EQ(Send(http::verb::post, "/orders", R"({"product_id":1,"quantity":1})", empty_key).status,
+            http::status::bad_request);
 }
 
 TEST_F(RoutesTest, ADownDbServiceIsA503WithRetryAfterEverywhere) {

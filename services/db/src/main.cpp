@@ -7,8 +7,8 @@
 
 #include <csignal>
 #include <cstdio>
-#include <string_view>
 #include <exception>
+#include <string_view>
 
 #include "config.hpp"
 #include "grpc/db_service.hpp"
@@ -94,10 +94,11 @@ int main(int argc, char** argv) {
   }
 
   const std::string address = config->host + ":" + std::to_string(config->port);
-  auto server = StartGrpcServer({.address = address,
-                                 .max_threads = config->max_concurrent_calls,
-                                 .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
-                                {&service});
+  auto server = StartGrpcServer(
+      {.address = address,
+       .max_threads = config->max_concurrent_calls,
+       .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
+      {&service});
   if (!server) {
     spdlog::critical("merch-db: {}", server.error().detail);
     stop_shipping();

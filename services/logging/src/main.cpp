@@ -59,7 +59,8 @@ int main() {
 
   const std::string address = config->host + ":" + std::to_string(config->port);
   auto server = StartGrpcServer(
-      {.address = address, .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
+      {.address = address,
+       .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
       {&service});
   if (!server) {
     spdlog::critical("merch-logging: {}", server.error().detail);

@@ -17,7 +17,8 @@ merch::v1::LogMessage SampleLogMessage() {
   message.set_trace_id("17d69fcd3e28880e84f242f9ede2bfb9");
   message.set_event("http.access");
   message.set_event_id("api-1-000000000042");
-  message.set_attributes_json(R"({"method":"GET","path":"/products/1","status":200,"latency_ms":1.84})");
+  message.set_attributes_json(
+      R"({"method":"GET","path":"/products/1","status":200,"latency_ms":1.84})");
   return message;
 }
 
@@ -41,9 +42,10 @@ Result<SizeComparison> CompareSizes(const merch::v1::LogMessage& message) {
 std::string FormatComparison(const SizeComparison& sizes) {
   const auto ratio = [&](std::size_t bytes) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.2fx", sizes.protobuf_bytes == 0
-                                                   ? 0.0
-                                                   : static_cast<double>(bytes) / static_cast<double>(sizes.protobuf_bytes));
+    std::snprintf(text, sizeof text, "%.2fx",
+                  sizes.protobuf_bytes == 0
+                      ? 0.0
+                      : static_cast<double>(bytes) / static_cast<double>(sizes.protobuf_bytes));
     return std::string(text);
   };
   char lines[512];
@@ -51,8 +53,9 @@ std::string FormatComparison(const SizeComparison& sizes) {
                 "protobuf (wire format, StreamLogs)      %6zu bytes  1.00x\n"
                 "JSON as published to Kafka             %6zu bytes  %s\n"
                 "protobuf's JSON mapping (proto3)       %6zu bytes  %s\n",
-                sizes.protobuf_bytes, sizes.published_json_bytes, ratio(sizes.published_json_bytes).c_str(),
-                sizes.proto3_json_bytes, ratio(sizes.proto3_json_bytes).c_str());
+                sizes.protobuf_bytes, sizes.published_json_bytes,
+                ratio(sizes.published_json_bytes).c_str(), sizes.proto3_json_bytes,
+                ratio(sizes.proto3_json_bytes).c_str());
   return std::string(lines) + "published JSON: " + sizes.published_json + "\n";
 }
 

@@ -47,7 +47,8 @@ bool IsValidUtf8(std::string_view text) {
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
     static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[extra] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return false;
+    if (code < kMinimum[extra] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+      return false;
     i += extra + 1;
   }
   return true;
@@ -66,11 +67,21 @@ std::string Quoted(std::string_view text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default: {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u == 0x7f) {
@@ -115,41 +126,60 @@ WireType ExpectedWireType(const pb::FieldDescriptor& field) {
   switch (field.type()) {
     case pb::FieldDescriptor::TYPE_DOUBLE:
     case pb::FieldDescriptor::TYPE_FIXED64:
-    case pb::FieldDescriptor::TYPE_SFIXED64: return WireType::kI64;
+    case pb::FieldDescriptor::TYPE_SFIXED64:
+      return WireType::kI64;
     case pb::FieldDescriptor::TYPE_FLOAT:
     case pb::FieldDescriptor::TYPE_FIXED32:
-    case pb::FieldDescriptor::TYPE_SFIXED32: return WireType::kI32;
+    case pb::FieldDescriptor::TYPE_SFIXED32:
+      return WireType::kI32;
     case pb::FieldDescriptor::TYPE_STRING:
     case pb::FieldDescriptor::TYPE_BYTES:
-    case pb::FieldDescriptor::TYPE_MESSAGE: return WireType::kLen;
-    case pb::FieldDescriptor::TYPE_GROUP: return WireType::kStartGroup;
-    default: return WireType::kVarint;
+    case pb::FieldDescriptor::TYPE_MESSAGE:
+      return WireType::kLen;
+    case pb::FieldDescriptor::TYPE_GROUP:
+      return WireType::kStartGroup;
+    default:
+      return WireType::kVarint;
   }
 }
 
 // A scalar's value, typed by its descriptor (the wire type matches the field's).
 std::string TypedScalar(const pb::FieldDescriptor& field, std::uint64_t raw) {
   switch (field.type()) {
-    case pb::FieldDescriptor::TYPE_INT32: return std::to_string(static_cast<std::int32_t>(raw));
-    case pb::FieldDescriptor::TYPE_INT64: return std::to_string(static_cast<std::int64_t>(raw));
-    case pb::FieldDescriptor::TYPE_UINT32: return std::to_string(static_cast<std::uint32_t>(raw));
-    case pb::FieldDescriptor::TYPE_UINT64: return std::to_string(raw);
-    case pb::FieldDescriptor::TYPE_SINT32: return std::to_string(static_cast<std::int32_t>(ZigZag(raw)));
-    case pb::FieldDescriptor::TYPE_SINT64: return std::to_string(ZigZag(raw));
-    case pb::FieldDescriptor::TYPE_BOOL: return raw == 0 ? "false" : "true";
+    case pb::FieldDescriptor::TYPE_INT32:
+      return std::to_string(static_cast<std::int32_t>(raw));
+    case pb::FieldDescriptor::TYPE_INT64:
+      return std::to_string(static_cast<std::int64_t>(raw));
+    case pb::FieldDescriptor::TYPE_UINT32:
+      return std::to_string(static_cast<std::uint32_t>(raw));
+    case pb::FieldDescriptor::TYPE_UINT64:
+      return std::to_string(raw);
+    case pb::FieldDescriptor::TYPE_SINT32:
+      return std::to_string(static_cast<std::int32_t>(ZigZag(raw)));
+    case pb::FieldDescriptor::TYPE_SINT64:
+      return std::to_string(ZigZag(raw));
+    case pb::FieldDescriptor::TYPE_BOOL:
+      return raw == 0 ? "false" : "true";
     case pb::FieldDescriptor::TYPE_ENUM: {
       const auto number = static_cast<std::int32_t>(raw);
       const auto* value = field.enum_type()->FindValueByNumber(number);
-      return (value != nullptr ? value->name() : "(unknown enum value)") + " (" + std::to_string(number) + ")";
+      return (value != nullptr ? value->name() : "(unknown enum value)") + " (" +
+             std::to_string(number) + ")";
     }
-    case pb::FieldDescriptor::TYPE_DOUBLE: return Number(std::bit_cast<double>(raw));
-    case pb::FieldDescriptor::TYPE_FIXED64: return std::to_string(raw);
-    case pb::FieldDescriptor::TYPE_SFIXED64: return std::to_string(static_cast<std::int64_t>(raw));
+    case pb::FieldDescriptor::TYPE_DOUBLE:
+      return Number(std::bit_cast<double>(raw));
+    case pb::FieldDescriptor::TYPE_FIXED64:
+      return std::to_string(raw);
+    case pb::FieldDescriptor::TYPE_SFIXED64:
+      return std::to_string(static_cast<std::int64_t>(raw));
     case pb::FieldDescriptor::TYPE_FLOAT:
       return Number(std::bit_cast<float>(static_cast<std::uint32_t>(raw)));
-    case pb::FieldDescriptor::TYPE_FIXED32: return std::to_string(static_cast<std::uint32_t>(raw));
-    case pb::FieldDescriptor::TYPE_SFIXED32: return std::to_string(static_cast<std::int32_t>(raw));
-    default: return std::to_string(raw);
+    case pb::FieldDescriptor::TYPE_FIXED32:
+      return std::to_string(static_cast<std::uint32_t>(raw));
+    case pb::FieldDescriptor::TYPE_SFIXED32:
+      return std::to_string(static_cast<std::int32_t>(raw));
+    default:
+      return std::to_string(raw);
   }
 }
 
@@ -158,7 +188,8 @@ std::string UntypedScalar(WireType type, std::uint64_t raw) {
   switch (type) {
     case WireType::kVarint: {
       std::string text = std::to_string(raw);
-      if (static_cast<std::int64_t>(raw) < 0) text += " (int64 " + std::to_string(static_cast<std::int64_t>(raw)) + ")";
+      if (static_cast<std::int64_t>(raw) < 0)
+        text += " (int64 " + std::to_string(static_cast<std::int64_t>(raw)) + ")";
       if (raw != 0) text += " (sint " + std::to_string(ZigZag(raw)) + ")";
       return text;
     }
@@ -167,7 +198,8 @@ std::string UntypedScalar(WireType type, std::uint64_t raw) {
     case WireType::kI32:
       return std::to_string(raw) + " (float " +
              Number(std::bit_cast<float>(static_cast<std::uint32_t>(raw))) + ")";
-    default: return std::to_string(raw);
+    default:
+      return std::to_string(raw);
   }
 }
 
@@ -212,7 +244,8 @@ class Printer {
       const bool packed = field.type == WireType::kLen && descriptor->is_packable();
       if (packed) return Packed(field, depth, *descriptor);
       if (field.type != expected) {
-        note = "expected " + std::string(WireTypeName(expected)) + " for " + descriptor->type_name();
+        note =
+            "expected " + std::string(WireTypeName(expected)) + " for " + descriptor->type_name();
         descriptor = nullptr;  // read it as an unknown field
       }
     }
@@ -221,13 +254,17 @@ class Printer {
       case WireType::kI64:
       case WireType::kI32:
         Line(depth, field, descriptor, note,
-             descriptor != nullptr ? TypedScalar(*descriptor, field.value) : UntypedScalar(field.type, field.value));
+             descriptor != nullptr ? TypedScalar(*descriptor, field.value)
+                                   : UntypedScalar(field.type, field.value));
         return {};
       case WireType::kStartGroup:
         Line(depth, field, descriptor, note, "group");
-        return Fields(field.group, depth + 1, descriptor != nullptr ? descriptor->message_type() : nullptr);
-      case WireType::kEndGroup: return {};  // consumed by the parser
-      case WireType::kLen: return Len(field, depth, descriptor, note);
+        return Fields(field.group, depth + 1,
+                      descriptor != nullptr ? descriptor->message_type() : nullptr);
+      case WireType::kEndGroup:
+        return {};  // consumed by the parser
+      case WireType::kLen:
+        return Len(field, depth, descriptor, note);
     }
     return {};
   }
@@ -299,7 +336,8 @@ class Printer {
       if (count++ > 0) values += ", ";
       values += TypedScalar(descriptor, raw);
     }
-    Line(depth, field, &descriptor, "packed, " + std::to_string(count) + " values", "[" + values + "]");
+    Line(depth, field, &descriptor, "packed, " + std::to_string(count) + " values",
+         "[" + values + "]");
     return {};
   }
 
@@ -322,8 +360,10 @@ const google::protobuf::Descriptor* FindKnownType(std::string_view full_name) {
 
 std::vector<std::string> KnownTypeNames() {
   std::vector<std::string> names;
-  for (const auto* file : {merch::v1::LogMessage::descriptor()->file(), merch::v1::User::descriptor()->file()}) {
-    for (int i = 0; i < file->message_type_count(); ++i) names.push_back(file->message_type(i)->full_name());
+  for (const auto* file :
+       {merch::v1::LogMessage::descriptor()->file(), merch::v1::User::descriptor()->file()}) {
+    for (int i = 0; i < file->message_type_count(); ++i)
+      names.push_back(file->message_type(i)->full_name());
   }
   std::sort(names.begin(), names.end());
   return names;

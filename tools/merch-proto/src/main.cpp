@@ -69,7 +69,8 @@ int Decode(const std::vector<std::string>& args) {
   const google::protobuf::Descriptor* type = nullptr;
   if (type_name) {
     type = merch::proto_inspect::FindKnownType(*type_name);
-    if (type == nullptr) return Usage("unknown message type " + *type_name + " (merch-proto types lists them)");
+    if (type == nullptr)
+      return Usage("unknown message type " + *type_name + " (merch-proto types lists them)");
   }
   const auto input = ReadInput(path);
   if (!input) {
@@ -103,10 +104,12 @@ int Compare(const std::vector<std::string>& args) {
   }
   auto sizes = merch::proto_inspect::CompareSizes(message);
   if (!sizes) {
-    std::cerr << "merch-proto: the logging service would not publish this message: " << sizes.error().detail << "\n";
+    std::cerr << "merch-proto: the logging service would not publish this message: "
+              << sizes.error().detail << "\n";
     return kExitMalformed;
   }
-  std::cout << "merch.v1.LogMessage (" << (args.empty() ? "a sample http.access event" : args[0]) << ")\n"
+  std::cout << "merch.v1.LogMessage (" << (args.empty() ? "a sample http.access event" : args[0])
+            << ")\n"
             << merch::proto_inspect::FormatComparison(*sizes);
   return 0;
 }

@@ -6,7 +6,8 @@ namespace merch::proto_inspect {
 namespace {
 
 Error Malformed(std::size_t offset, const std::string& what) {
-  return {ErrorCode::kInvalidArgument, "malformed input at byte " + std::to_string(offset) + ": " + what};
+  return {ErrorCode::kInvalidArgument,
+          "malformed input at byte " + std::to_string(offset) + ": " + what};
 }
 
 // Reads fields from `offset` until the input ends or, inside a group, until its end-group tag
@@ -44,10 +45,10 @@ Result<std::vector<WireField>> ParseUntil(std::string_view input, std::size_t& o
       case WireType::kI32: {
         const std::size_t width = field.type == WireType::kI64 ? 8 : 4;
         if (input.size() - offset < width) {
-          return Malformed(base_offset + offset, "a " + std::to_string(width * 8) +
-                                                     "-bit value needs " + std::to_string(width) +
-                                                     " bytes, " +
-                                                     std::to_string(input.size() - offset) + " left");
+          return Malformed(base_offset + offset,
+                           "a " + std::to_string(width * 8) + "-bit value needs " +
+                               std::to_string(width) + " bytes, " +
+                               std::to_string(input.size() - offset) + " left");
         }
         std::uint64_t value = 0;
         for (std::size_t i = 0; i < width; ++i) {
@@ -79,16 +80,19 @@ Result<std::vector<WireField>> ParseUntil(std::string_view input, std::size_t& o
       }
       case WireType::kEndGroup:
         if (group_number != field.number) {
-          return Malformed(field.offset, "end of group " + std::to_string(field.number) +
-                                             (group_number == 0 ? " outside any group"
-                                                                : " inside group " + std::to_string(group_number)));
+          return Malformed(
+              field.offset,
+              "end of group " + std::to_string(field.number) +
+                  (group_number == 0 ? " outside any group"
+                                     : " inside group " + std::to_string(group_number)));
         }
         return fields;
     }
     fields.push_back(std::move(field));
   }
   if (group_number != 0) {
-    return Malformed(base_offset + offset, "group " + std::to_string(group_number) + " is not closed");
+    return Malformed(base_offset + offset,
+                     "group " + std::to_string(group_number) + " is not closed");
   }
   return fields;
 }
@@ -97,12 +101,18 @@ Result<std::vector<WireField>> ParseUntil(std::string_view input, std::size_t& o
 
 std::string_view WireTypeName(WireType type) {
   switch (type) {
-    case WireType::kVarint: return "varint";
-    case WireType::kI64: return "i64";
-    case WireType::kLen: return "len";
-    case WireType::kStartGroup: return "sgroup";
-    case WireType::kEndGroup: return "egroup";
-    case WireType::kI32: return "i32";
+    case WireType::kVarint:
+      return "varint";
+    case WireType::kI64:
+      return "i64";
+    case WireType::kLen:
+      return "len";
+    case WireType::kStartGroup:
+      return "sgroup";
+    case WireType::kEndGroup:
+      return "egroup";
+    case WireType::kI32:
+      return "i32";
   }
   return "?";
 }
@@ -112,7 +122,8 @@ Result<std::uint64_t> ReadVarint(std::string_view input, std::size_t& offset,
   const std::size_t start = base_offset + offset;
   std::uint64_t value = 0;
   for (int shift = 0; shift < 70; shift += 7) {
-    if (offset >= input.size()) return Malformed(start, "varint is cut off by the end of the input");
+    if (offset >= input.size())
+      return Malformed(start, "varint is cut off by the end of the input");
     const auto byte = static_cast<unsigned char>(input[offset++]);
     // The tenth byte may only carry the top bit of a 64-bit value.
     if (shift == 63 && byte > 1) return Malformed(start, "varint is longer than 64 bits");

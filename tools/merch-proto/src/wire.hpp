@@ -32,9 +32,9 @@ inline constexpr int kMaxDepth = 64;
 struct WireField {
   std::uint32_t number = 0;
   WireType type = WireType::kVarint;
-  std::size_t offset = 0;      // of the tag
-  std::uint64_t value = 0;     // kVarint, kI64, kI32: the raw bits
-  std::string_view bytes;      // kLen: the payload (a view into the parsed input)
+  std::size_t offset = 0;        // of the tag
+  std::uint64_t value = 0;       // kVarint, kI64, kI32: the raw bits
+  std::string_view bytes;        // kLen: the payload (a view into the parsed input)
   std::size_t bytes_offset = 0;  // kLen: where the payload starts
   std::vector<WireField> group;  // kStartGroup: the fields up to the matching end group
 };

@@ -33,8 +33,8 @@ Outcome Command(const std::string& args) {
 class Cli : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("merch-proto-test-" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("merch-proto-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -49,7 +49,8 @@ class Cli : public testing::Test {
 };
 
 TEST_F(Cli, DecodesAFileWithAndWithoutTheType) {
-  const std::string file = Write("sample.bin", merch::proto_inspect::SampleLogMessage().SerializeAsString());
+  const std::string file =
+      Write("sample.bin", merch::proto_inspect::SampleLogMessage().SerializeAsString());
   const Outcome typed = Command("decode --type merch.v1.LogMessage " + file);
   EXPECT_EQ(typed.status, 0) << typed.out;
   EXPECT_EQ(typed.out.rfind("merch.v1.LogMessage, ", 0), 0u) << typed.out;
@@ -63,7 +64,8 @@ TEST_F(Cli, MalformedInputIsExitStatusOneWithTheOffset) {
   const std::string file = Write("cut.bin", "\x0a\x05hi");
   const Outcome run = Command("decode --type merch.v1.LogMessage " + file);
   EXPECT_EQ(run.status, 1);
-  EXPECT_EQ(run.out, "merch-proto: malformed input at byte 1: length 5 runs past the end (2 bytes left)\n");
+  EXPECT_EQ(run.out,
+            "merch-proto: malformed input at byte 1: length 5 runs past the end (2 bytes left)\n");
 }
 
 TEST_F(Cli, WrongUsageIsExitStatusTwo) {
@@ -92,7 +94,8 @@ TEST_F(Cli, ComparesTheSampleAndAGivenMessage) {
   message.set_message(std::string(1000, 'm'));
   const Outcome given = Command("compare " + Write("big.bin", message.SerializeAsString()));
   EXPECT_EQ(given.status, 0) << given.out;
-  EXPECT_NE(given.out.find(std::to_string(message.ByteSizeLong()) + " bytes"), std::string::npos) << given.out;
+  EXPECT_NE(given.out.find(std::to_string(message.ByteSizeLong()) + " bytes"), std::string::npos)
+      << given.out;
 
   EXPECT_EQ(Command("compare " + Write("bad.bin", "\x0a\x05hi")).status, 1);
   EXPECT_EQ(Command("compare " + Write("empty.bin", "")).status, 1);  // not publishable

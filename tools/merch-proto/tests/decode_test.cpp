@@ -1,15 +1,16 @@
 // The decoder against protobuf's own serializer: what protobuf writes, merch-proto reads back,
 // field by field, with and without the type.
-#include <gtest/gtest.h>
+#include "decode.hpp"
+
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 
 #include "compare.hpp"
-#include "decode.hpp"
 #include "merch/v1/logging.pb.h"
 
 namespace merch::proto_inspect {
@@ -33,7 +34,13 @@ constexpr const char* kEveryKind = R"pb(
     field { name: "s32" number: 5 label: LABEL_OPTIONAL type: TYPE_SINT32 }
     field { name: "s64" number: 6 label: LABEL_OPTIONAL type: TYPE_SINT64 }
     field { name: "flag" number: 7 label: LABEL_OPTIONAL type: TYPE_BOOL }
-    field { name: "colour" number: 8 label: LABEL_OPTIONAL type: TYPE_ENUM type_name: ".test.Colour" }
+    field {
+      name: "colour"
+      number: 8
+      label: LABEL_OPTIONAL
+      type: TYPE_ENUM
+      type_name: ".test.Colour"
+    }
     field { name: "f64" number: 9 label: LABEL_OPTIONAL type: TYPE_FIXED64 }
     field { name: "sf64" number: 10 label: LABEL_OPTIONAL type: TYPE_SFIXED64 }
     field { name: "d" number: 11 label: LABEL_OPTIONAL type: TYPE_DOUBLE }
@@ -42,9 +49,27 @@ constexpr const char* kEveryKind = R"pb(
     field { name: "f" number: 14 label: LABEL_OPTIONAL type: TYPE_FLOAT }
     field { name: "text" number: 15 label: LABEL_OPTIONAL type: TYPE_STRING }
     field { name: "blob" number: 16 label: LABEL_OPTIONAL type: TYPE_BYTES }
-    field { name: "child" number: 17 label: LABEL_OPTIONAL type: TYPE_MESSAGE type_name: ".test.EveryKind" }
-    field { name: "packed" number: 18 label: LABEL_REPEATED type: TYPE_INT32 options { packed: true } }
-    field { name: "group" number: 19 label: LABEL_OPTIONAL type: TYPE_GROUP type_name: ".test.EveryKind.Group" }
+    field {
+      name: "child"
+      number: 17
+      label: LABEL_OPTIONAL
+      type: TYPE_MESSAGE
+      type_name: ".test.EveryKind"
+    }
+    field {
+      name: "packed"
+      number: 18
+      label: LABEL_REPEATED
+      type: TYPE_INT32
+      options { packed: true }
+    }
+    field {
+      name: "group"
+      number: 19
+      label: LABEL_OPTIONAL
+      type: TYPE_GROUP
+      type_name: ".test.EveryKind.Group"
+    }
     field { name: "unpacked" number: 20 label: LABEL_REPEATED type: TYPE_SINT32 }
     nested_type {
       name: "Group"
@@ -81,10 +106,29 @@ class EveryKind : public testing::Test {
 
 TEST_F(EveryKind, DecodesEachFieldAsProtobufWroteIt) {
   const auto message = Parse(R"pb(
-    i32: -5 i64: -9000000000 u32: 4000000000 u64: 18446744073709551615 s32: -3 s64: -70000000000
-    flag: true colour: BLUE f64: 123456789012 sf64: -2 d: 2.5 f32: 7 sf32: -8 f: 0.25
-    text: "héllo \"q\"\n" blob: "\x00\xff" child { i32: 150 child { text: "deep" } }
-    packed: [1, -1, 300] Group { inside: 9 } unpacked: [-1, 2]
+    i32: -5
+    i64: -9000000000
+    u32: 4000000000
+    u64: 18446744073709551615
+    s32: -3
+    s64: -70000000000
+    flag: true
+    colour: BLUE
+    f64: 123456789012
+    sf64: -2
+    d: 2.5
+    f32: 7
+    sf32: -8
+    f: 0.25
+    text: "héllo \"q\"\n"
+    blob: "\x00\xff"
+    child {
+      i32: 150
+      child { text: "deep" }
+    }
+    packed: [ 1, -1, 300 ]
+    Group { inside: 9 }
+    unpacked: [ -1, 2 ]
   )pb");
   const std::string bytes = message->SerializeAsString();
   const std::string text = Decode(bytes, type_).value();
@@ -120,7 +164,13 @@ TEST_F(EveryKind, DecodesEachFieldAsProtobufWroteIt) {
 }
 
 TEST_F(EveryKind, WithoutATypeShowsTheRawValuesAndNestedMessages) {
-  const auto message = Parse(R"pb(i32: 150 s32: -3 d: 2.5 f: 0.25 text: "hi" child { i32: 1 } blob: "\x01")pb");
+  const auto message = Parse(R"pb(i32: 150
+                                  s32: -3
+                                  d: 2.5
+                                  f: 0.25
+                                  text: "hi"
+                                  child { i32: 1 }
+                                  blob: "\x01")pb");
   const std::string text = Decode(message->SerializeAsString(), nullptr).value();
   for (const std::string line : {
            "field 1 [varint] = 150 (sint 75)\n",
@@ -140,17 +190,20 @@ TEST_F(EveryKind, AFieldOfAnotherWireTypeIsShownRaw) {
   // Field 15 (a string) sent as a varint: protobuf keeps it as an unknown field.
   const std::string text = Decode("\x78\x05"s, type_).value();
   EXPECT_EQ(text, "field 15 [varint] (expected len for string) = 5 (sint -3)\n");
-  EXPECT_EQ(Decode("\xa8\x1f\x01"s, type_).value(), "field 501 [varint] (unknown field) = 1 (sint -1)\n");
+  EXPECT_EQ(Decode("\xa8\x1f\x01"s, type_).value(),
+            "field 501 [varint] (unknown field) = 1 (sint -1)\n");
 }
 
 TEST_F(EveryKind, AMalformedNestedMessageIsAnError) {
   // child (field 17) holding a cut-off varint.
   auto text = Decode("\x8a\x01\x02\x08\x96"s, type_);
   ASSERT_FALSE(text);
-  EXPECT_EQ(text.error().detail, "malformed input at byte 4: varint is cut off by the end of the input");
+  EXPECT_EQ(text.error().detail,
+            "malformed input at byte 4: varint is cut off by the end of the input");
   auto packed = Decode("\x92\x01\x01\x96"s, type_);
   ASSERT_FALSE(packed);
-  EXPECT_EQ(packed.error().detail, "malformed input at byte 3: varint is cut off by the end of the input");
+  EXPECT_EQ(packed.error().detail,
+            "malformed input at byte 3: varint is cut off by the end of the input");
 }
 
 TEST(Decode, LogMessageRoundTrip) {
@@ -167,7 +220,8 @@ TEST(Decode, LogMessageRoundTrip) {
             "field 6 [len 11] event = \"http.access\"\n"
             "field 7 [len 18] event_id = \"api-1-000000000042\"\n"
             "field 8 [len 68] attributes_json = "
-            "\"{\\\"method\\\":\\\"GET\\\",\\\"path\\\":\\\"/products/1\\\",\\\"status\\\":200,\\\"latency_ms\\\":1.84}\"\n");
+            "\"{\\\"method\\\":\\\"GET\\\",\\\"path\\\":\\\"/products/"
+            "1\\\",\\\"status\\\":200,\\\"latency_ms\\\":1.84}\"\n");
 }
 
 TEST(Decode, RandomLogMessagesDecodeToWhatWasSet) {
@@ -184,9 +238,12 @@ TEST(Decode, RandomLogMessagesDecodeToWhatWasSet) {
     const std::string bytes = message.SerializeAsString();
     const std::string typed = Decode(bytes, type).value();
     if (message.timestamp() != 0) {
-      EXPECT_NE(typed.find("timestamp = " + std::to_string(message.timestamp()) + "\n"), std::string::npos) << typed;
+      EXPECT_NE(typed.find("timestamp = " + std::to_string(message.timestamp()) + "\n"),
+                std::string::npos)
+          << typed;
     }
-    EXPECT_NE(typed.find("trace_id = \"" + message.trace_id() + "\"\n"), std::string::npos) << typed;
+    EXPECT_NE(typed.find("trace_id = \"" + message.trace_id() + "\"\n"), std::string::npos)
+        << typed;
     EXPECT_TRUE(Decode(bytes, nullptr)) << "without a type: " << typed;
     // Every prefix is either whole fields or a clear error, never a crash.
     for (std::size_t cut = 0; cut < bytes.size(); cut += 7) {
@@ -211,7 +268,8 @@ TEST(Compare, ProtobufIsSmallerThanTheJsonTheLoggingServicePublishes) {
   EXPECT_EQ(sizes.protobuf_bytes, SampleLogMessage().ByteSizeLong());
   EXPECT_LT(sizes.protobuf_bytes, sizes.published_json_bytes);
   EXPECT_EQ(sizes.published_json.size(), sizes.published_json_bytes);
-  EXPECT_NE(sizes.published_json.find("\"level\":\"INFO\""), std::string::npos) << sizes.published_json;
+  EXPECT_NE(sizes.published_json.find("\"level\":\"INFO\""), std::string::npos)
+      << sizes.published_json;
   EXPECT_NE(FormatComparison(sizes).find("JSON as published to Kafka"), std::string::npos);
   merch::v1::LogMessage invalid;
   EXPECT_FALSE(CompareSizes(invalid));

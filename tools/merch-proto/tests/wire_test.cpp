@@ -1,9 +1,9 @@
 // The wire-format parser on hand-made bytes: every wire type, and malformed input.
+#include "wire.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "wire.hpp"
 
 namespace merch::proto_inspect {
 namespace {
@@ -24,7 +24,8 @@ TEST(ReadVarint, RejectsCutOffAndOverlongVarints) {
   std::size_t offset = 0;
   auto cut = ReadVarint("\x96"s, offset);
   ASSERT_FALSE(cut);
-  EXPECT_EQ(cut.error().detail, "malformed input at byte 0: varint is cut off by the end of the input");
+  EXPECT_EQ(cut.error().detail,
+            "malformed input at byte 0: varint is cut off by the end of the input");
   offset = 0;
   auto over = ReadVarint("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02"s, offset);
   ASSERT_FALSE(over);
@@ -35,8 +36,8 @@ TEST(ReadVarint, RejectsCutOffAndOverlongVarints) {
 
 TEST(ParseFields, ReadsEveryWireType) {
   // 1: varint 150; 2: i64 1; 3: len "hi"; 4: group { 1: varint 7 }; 5: i32 0x01020304.
-  const std::string input = "\x08\x96\x01"s + "\x11\x01\x00\x00\x00\x00\x00\x00\x00"s + "\x1a\x02hi"s +
-                            "\x23\x08\x07\x24"s + "\x2d\x04\x03\x02\x01"s;
+  const std::string input = "\x08\x96\x01"s + "\x11\x01\x00\x00\x00\x00\x00\x00\x00"s +
+                            "\x1a\x02hi"s + "\x23\x08\x07\x24"s + "\x2d\x04\x03\x02\x01"s;
   auto fields = ParseFields(input).value();
   ASSERT_EQ(fields.size(), 5u);
   EXPECT_EQ(fields[0].number, 1u);

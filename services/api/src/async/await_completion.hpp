@@ -30,10 +30,11 @@ boost::asio::awaitable<T> AwaitCompletion(Start start) {
             boost::asio::make_work_guard(boost::asio::get_associated_executor(handler)));
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         start(std::function<void(T)>([shared, work](T value) {
-          boost::asio::post(work->get_executor(), [shared, work, value = std::move(value)]() mutable {
-            (*shared)(std::move(value));
-            work->reset();
-          });
+          boost::asio::post(work->get_executor(),
+                            [shared, work, value = std::move(value)]() mutable {
+                              (*shared)(std::move(value));
+                              work->reset();
+                            });
         }));
       },
       boost::asio::use_awaitable);

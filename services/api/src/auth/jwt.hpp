@@ -12,15 +12,16 @@ namespace merch::api {
 
 // What a verified token says about its bearer.
 struct TokenClaims {
-  std::int64_t user_id = 0;        // "sub", a string of decimal digits, 1..2147483647
+  std::int64_t user_id = 0;  // "sub", a string of decimal digits, 1..2147483647
   // "ver", >= 1, bumped by each password change; 0 when the token has no "ver" (then the db
   // service judges it by issued_at against the user's last password change).
   std::int64_t token_version = 0;
-  std::int64_t issued_at = 0;      // "iat", Unix seconds
-  std::int64_t expires_at = 0;     // "exp", Unix seconds, always iat + kLifetimeSeconds
+  std::int64_t issued_at = 0;   // "iat", Unix seconds
+  std::int64_t expires_at = 0;  // "exp", Unix seconds, always iat + kLifetimeSeconds
 };
 
-// HS256 JSON Web Tokens as api/openapi.yaml (bearerAuth) defines them, with one shared secret for every replica.
+// HS256 JSON Web Tokens as api/openapi.yaml (bearerAuth) defines them, with one shared secret for
+// every replica.
 //
 // Written on OpenSSL's HMAC, strict base64url and merch::ParseStrictJson rather than on libjwt:
 // libjwt 1.10 checks neither `exp` nor `iss` nor claim types, and accepts inputs this contract

@@ -1,8 +1,7 @@
 #include "auth/password_hasher.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
 #include <memory>
@@ -65,9 +64,7 @@ bool PasswordHasher::HasOwnParameters(std::string_view hash) {
   return hash.starts_with(kPhcPrefix) && hash.size() < crypto_pwhash_STRBYTES;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 PasswordHasher::PasswordHasher(std::size_t threads, std::size_t queue_capacity)
     : max_admitted_(threads + queue_capacity) {
@@ -183,8 +180,9 @@ boost::asio::awaitable<Result<bool>> PasswordHasher::Verify(std::string hash,
     if (!HasOwnParameters(hash)) {
       // Fail closed at the cost of one ordinary verification, whatever the stored parameters
       // ask for (README, "Security model").
-      spdlog::warn("a stored password hash has parameters other than the service's own; "
-                   "the login is refused");
+      spdlog::warn(
+          "a stored password hash has parameters other than the service's own; "
+          "the login is refused");
       static_cast<void>(VerifyNow(dummy_hash_, secret->Value()));
       return false;
     }

@@ -11,8 +11,7 @@ class GrpcDbApi final : public DbApi {
  public:
   explicit GrpcDbApi(DbClient& client) : client_(client) {}
 
-  Async<merch::v1::User> RegisterUser(const RegisterBody& user,
-                                      std::string password_hash) override;
+  Async<merch::v1::User> RegisterUser(const RegisterBody& user, std::string password_hash) override;
   Async<merch::v1::Credentials> GetCredentials(std::optional<std::string> username,
                                                std::optional<std::string> sid) override;
   Async<merch::v1::User> CheckCaller(const TokenClaims& caller) override;
@@ -20,8 +19,8 @@ class GrpcDbApi final : public DbApi {
                                     std::optional<std::string> email,
                                     std::optional<std::string> password_hash) override;
   Async<merch::v1::User> DeactivateUser(const TokenClaims& caller) override;
-  Async<merch::v1::ListProductsResponse> ListProducts(
-      const Page& page, std::optional<std::string> category) override;
+  Async<merch::v1::ListProductsResponse> ListProducts(const Page& page,
+                                                      std::optional<std::string> category) override;
   Async<merch::v1::Product> GetProduct(std::int64_t id) override;
   Async<merch::v1::PlaceOrderResponse> PlaceOrder(
       const TokenClaims& caller, const PlaceOrderBody& order,

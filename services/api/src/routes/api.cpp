@@ -96,8 +96,7 @@ Result<TokenClaims> Api::Authenticate(RequestContext& context) {
 Error Api::RejectToken(const RequestContext& context, std::string_view reason) {
   // The reason goes to the event only: every rejected token gets the same answer
   // (api/openapi.yaml, the Unauthorized response).
-  services_.events.Emit(context, v1::WARN, "auth.failed", "token rejected",
-                        {{"reason", reason}});
+  services_.events.Emit(context, v1::WARN, "auth.failed", "token rejected", {{"reason", reason}});
   return Error{ErrorCode::kUnauthenticated, std::string(kTokenRejected)};
 }
 
@@ -191,10 +190,10 @@ Response Api::Finish(const RequestContext& context, Outcome outcome, const std::
 
 Response Api::Reject(const Request& request, http::status status) {
   RequestContext context = Identify(request);
-  const std::string detail = status == http::status::payload_too_large
-                                 ? "the body is larger than " +
-                                       std::to_string(kMaxBodyBytes / 1024) + " KiB"
-                                 : "the request is malformed";
+  const std::string detail =
+      status == http::status::payload_too_large
+          ? "the body is larger than " + std::to_string(kMaxBodyBytes / 1024) + " KiB"
+          : "the request is malformed";
   return Finish(context, Outcome{.reply = std::nullopt, .status = status, .detail = detail},
                 "unmatched", "", std::chrono::steady_clock::now());
 }

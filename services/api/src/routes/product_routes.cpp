@@ -29,8 +29,7 @@ asio::awaitable<Result<Reply>> GetProduct(Services& services, RequestContext& co
 }  // namespace
 
 void AddProductRoutes(Router& router, Services& services) {
-  router.Add(
-      {http::verb::get, "/products", Access::kPublic, BindHandler(ListProducts, services)});
+  router.Add({http::verb::get, "/products", Access::kPublic, BindHandler(ListProducts, services)});
   router.Add(
       {http::verb::get, "/products/{id}", Access::kPublic, BindHandler(GetProduct, services)});
 }

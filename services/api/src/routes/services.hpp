@@ -15,8 +15,8 @@
 
 namespace merch::api {
 
-// Log events (README, "The log pipeline"), stamped with the request's trace id. Never give it a password, a
-// token or a hash.
+// Log events (README, "The log pipeline"), stamped with the request's trace id. Never give it a
+// password, a token or a hash.
 class EventLog {
  public:
   // Where events go: the log shipper in the service, a recorder in tests. Must not block.

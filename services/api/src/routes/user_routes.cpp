@@ -89,7 +89,7 @@ asio::awaitable<Result<Reply>> UpdateUser(Services& services, RequestContext& co
     changed.emplace_back("password");
   }
   auto user = co_await services.db.UpdateUser(*context.caller, std::move(body->username),
-                                               std::move(body->email), std::move(password_hash));
+                                              std::move(body->email), std::move(password_hash));
   if (!user) co_return user.error();
   services.events.Emit(context, v1::INFO, "user.updated", "user updated",
                        {{"user_id", user->id()}, {"fields", std::move(changed)}});

@@ -58,8 +58,8 @@ void Metrics::SetLogShipping(std::size_t queue_depth, std::uint64_t dropped_tota
   log_queue_depth_.Set(static_cast<double>(queue_depth));
   // The shipper keeps the totals; the counters catch up with them.
   std::lock_guard lock(log_totals_mutex_);
-  for (auto [counter, total] : {std::pair{&log_dropped_, dropped_total},
-                                std::pair{&log_rejected_, rejected_total}}) {
+  for (auto [counter, total] :
+       {std::pair{&log_dropped_, dropped_total}, std::pair{&log_rejected_, rejected_total}}) {
     const double seen = counter->Value();
     if (static_cast<double>(total) > seen) counter->Increment(static_cast<double>(total) - seen);
   }

@@ -28,8 +28,7 @@ class FakeDbApi final : public DbApi {
   // Marks the user's password as changed at `seconds` (Unix), as a password update would.
   void SetPasswordChangedAt(std::int64_t user_id, std::int64_t seconds);
 
-  Async<merch::v1::User> RegisterUser(const RegisterBody& user,
-                                      std::string password_hash) override;
+  Async<merch::v1::User> RegisterUser(const RegisterBody& user, std::string password_hash) override;
   Async<merch::v1::Credentials> GetCredentials(std::optional<std::string> username,
                                                std::optional<std::string> sid) override;
   Async<merch::v1::User> CheckCaller(const TokenClaims& caller) override;
@@ -37,8 +36,8 @@ class FakeDbApi final : public DbApi {
                                     std::optional<std::string> email,
                                     std::optional<std::string> password_hash) override;
   Async<merch::v1::User> DeactivateUser(const TokenClaims& caller) override;
-  Async<merch::v1::ListProductsResponse> ListProducts(
-      const Page& page, std::optional<std::string> category) override;
+  Async<merch::v1::ListProductsResponse> ListProducts(const Page& page,
+                                                      std::optional<std::string> category) override;
   Async<merch::v1::Product> GetProduct(std::int64_t id) override;
   Async<merch::v1::PlaceOrderResponse> PlaceOrder(
       const TokenClaims& caller, const PlaceOrderBody& order,
@@ -71,9 +70,9 @@ class FakeDbApi final : public DbApi {
 
   mutable std::mutex mutex_;
   bool available_ = true;
-  std::vector<StoredUser> users_;            // id = index + 1
-  std::vector<merch::v1::Product> products_;  // id = index + 1
-  std::vector<merch::v1::Order> orders_;      // id = index + 1
+  std::vector<StoredUser> users_;                                    // id = index + 1
+  std::vector<merch::v1::Product> products_;                         // id = index + 1
+  std::vector<merch::v1::Order> orders_;                             // id = index + 1
   std::map<std::tuple<std::int64_t, std::string>, StoredKey> keys_;  // (user, key)
 };
 

@@ -93,8 +93,7 @@ grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
   if (request->has_sid()) check.Check(validation::CheckSid(request->sid()));
   if (!check.ok()) return check.status();
   if (request->has_username()) {
-    return Reply(users_.FindCredentialsByUsername(DeadlineOf(*context), request->username()),
-                 fill);
+    return Reply(users_.FindCredentialsByUsername(DeadlineOf(*context), request->username()), fill);
   }
   return Reply(users_.FindCredentialsBySid(DeadlineOf(*context), request->sid()), fill);
 }

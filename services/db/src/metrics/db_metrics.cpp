@@ -10,10 +10,9 @@ DbMetrics::DbMetrics(const ConnectionPool& pool, const logship::LogShipper& ship
       sampled_(std::make_shared<SampledGauges>()) {
   sampled_->Add("merch_db_pool_size", "Connections the pool may open (DB_POOL_SIZE)",
                 SampledGauges::Kind::kGauge, [&pool] { return static_cast<double>(pool.size()); });
-  sampled_->Add("merch_db_pool_connections_open",
-                "PostgreSQL connections open: idle, in use or being opened",
-                SampledGauges::Kind::kGauge,
-                [&pool] { return static_cast<double>(pool.stats().open); });
+  sampled_->Add(
+      "merch_db_pool_connections_open", "PostgreSQL connections open: idle, in use or being opened",
+      SampledGauges::Kind::kGauge, [&pool] { return static_cast<double>(pool.stats().open); });
   sampled_->Add("merch_db_pool_connections_in_use", "PostgreSQL connections leased to a call",
                 SampledGauges::Kind::kGauge,
                 [&pool] { return static_cast<double>(pool.stats().in_use); });

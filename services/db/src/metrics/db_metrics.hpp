@@ -26,7 +26,8 @@ class DbMetrics {
   DbMetrics(const ConnectionPool& pool, const logship::LogShipper& shipper);
 
   // For GrpcServerOptions::interceptors.
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  interceptors();
   // What MetricsServer serves.
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables() const;
 

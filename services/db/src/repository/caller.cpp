@@ -12,10 +12,9 @@ Result<UserRecord> VerifyCaller(pqxx::transaction_base& transaction, const Calle
   if (!user.is_active) return Error{ErrorCode::kUnauthenticated, "the account is deactivated"};
   // A versioned token is exact; one without a version is refused when issued before the
   // second of the last password change.
-  const bool revoked =
-      caller.token_version > 0
-          ? row["token_version"].as<std::int64_t>() != caller.token_version
-          : caller.issued_at < row["password_changed_s"].as<std::int64_t>();
+  const bool revoked = caller.token_version > 0
+                           ? row["token_version"].as<std::int64_t>() != caller.token_version
+                           : caller.issued_at < row["password_changed_s"].as<std::int64_t>();
   if (revoked) {
     return Error{ErrorCode::kUnauthenticated, "the token was revoked by a password change"};
   }

@@ -40,10 +40,10 @@ const Statement kFindTakenUserFields{
     "AND (sid = $1 OR lower(username) = lower($2) OR lower(email) = lower($3))"};
 
 const Statement kSelectCaller{
-    "select_caller",
-    "SELECT " MERCH_USER_COLUMNS ", token_version, "
-    "floor(extract(epoch FROM password_changed_at))::bigint AS password_changed_s "
-    "FROM users WHERE id = $1"};
+    "select_caller", "SELECT " MERCH_USER_COLUMNS
+                     ", token_version, "
+                     "floor(extract(epoch FROM password_changed_at))::bigint AS password_changed_s "
+                     "FROM users WHERE id = $1"};
 
 const Statement kSelectCredentialsByUsername{"select_credentials_by_username",
                                              "SELECT " MERCH_USER_COLUMNS

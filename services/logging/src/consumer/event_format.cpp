@@ -12,7 +12,8 @@
 namespace merch::logs {
 namespace {
 
-// Column widths of the readable line. The event column fits every event name of the README's "The log pipeline"
+// Column widths of the readable line. The event column fits every event name of the README's "The
+// log pipeline"
 // ("user.login_failed" is the longest); the service column fits "merch-api".
 constexpr std::size_t kLevelWidth = 5;
 constexpr std::size_t kServiceWidth = 10;

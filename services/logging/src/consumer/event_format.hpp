@@ -8,7 +8,8 @@
 
 #include "merch/common/error.hpp"
 
-// How merch-logs shows one event of the log topic (README, "The log pipeline"): pure functions, no I/O.
+// How merch-logs shows one event of the log topic (README, "The log pipeline"): pure functions, no
+// I/O.
 namespace merch::logs {
 
 // The times FormatUtcTime can write, in Unix milliseconds: the years 0000 to 9999.

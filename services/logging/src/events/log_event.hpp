@@ -10,7 +10,8 @@ namespace merch::logging {
 // A validated log message, ready to publish: the Kafka key and the JSON value.
 struct RenderedEvent {
   std::string key;   // the trace id: one trace's events share a partition, so keep their order
-  std::string json;  // the published object (README, "The log pipeline"): the message's fields plus its attributes
+  std::string json;  // the published object (README, "The log pipeline"): the message's fields plus
+                     // its attributes
 };
 
 // Checks a message against the rules of logging.proto and renders it; kInvalidArgument with a

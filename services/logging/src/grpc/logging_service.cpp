@@ -77,9 +77,8 @@ class StreamReader final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       answer.set_success(true);
       answer.set_accepted(delivery_->published());
       bool own_buffer = false;
-      if (const auto status =
-              grpc::SerializationTraits<merch::v1::LogResponse>::Serialize(answer, response_,
-                                                                            &own_buffer);
+      if (const auto status = grpc::SerializationTraits<merch::v1::LogResponse>::Serialize(
+              answer, response_, &own_buffer);
           !status.ok()) {
         Answer(status);
         return;

@@ -15,9 +15,8 @@ namespace merch::logging {
 // the publisher's delivery-report thread. A stream is refused at once with UNAVAILABLE while
 // the broker is unreachable; the broker's message timeout bounds how long one waits for its
 // acknowledgements. Thread-safe.
-class LoggingService final
-    : public merch::v1::LoggingService::WithRawCallbackMethod_StreamLogs<
-          merch::v1::LoggingService::Service> {
+class LoggingService final : public merch::v1::LoggingService::WithRawCallbackMethod_StreamLogs<
+                                 merch::v1::LoggingService::Service> {
  public:
   explicit LoggingService(Publisher& publisher);
 

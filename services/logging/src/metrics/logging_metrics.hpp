@@ -35,7 +35,8 @@ class LoggingMetrics {
   // `publisher`, counted; it must outlive the result, which must outlive this object's use.
   std::unique_ptr<Publisher> Metered(Publisher& publisher);
   // For GrpcServerOptions::interceptors.
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors();
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  interceptors();
   // What MetricsServer serves.
   std::vector<std::shared_ptr<prometheus::Collectable>> collectables() const;
 

@@ -48,9 +48,9 @@ class DeliveryBatch {
   }
 
   std::mutex mutex_;
-  std::size_t pending_ = 0;         // guarded by mutex_
-  bool failed_ = false;             // guarded by mutex_ while messages are pending
-  Delivery::Acknowledged done_;     // guarded by mutex_
+  std::size_t pending_ = 0;      // guarded by mutex_
+  bool failed_ = false;          // guarded by mutex_ while messages are pending
+  Delivery::Acknowledged done_;  // guarded by mutex_
 };
 
 using BatchHandle = std::shared_ptr<DeliveryBatch>;

@@ -19,7 +19,8 @@ struct GrpcServerOptions {
   // refused at once with RESOURCE_EXHAUSTED (load shedding) rather than queued.
   int max_threads = 256;
   // Server interceptors (e.g. metrics), made once when the server is built; none when empty.
-  std::function<std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
+  std::function<
+      std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>()>
       interceptors = {};
 };
 

@@ -56,7 +56,7 @@ prometheus::Labels MethodLabels(std::string_view method);
 
 // A server interceptor factory that reports every RPC to `observers` (which must outlive the
 // server). For GrpcServerOptions::interceptors.
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeObservingInterceptorFactory(
-    std::vector<GrpcCallObserver*> observers);
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeObservingInterceptorFactory(std::vector<GrpcCallObserver*> observers);
 
 }  // namespace merch::metrics
