@@ -24,7 +24,7 @@ all: build
 # Every target with the line above it that says what it does.
 help:
 	@echo "make build         compile everything into $(BUILD_DIR)/ (installs Debian packages first)"
-	@echo "make test          every test, as CI runs it: unit, contract, integration, e2e, compose, k8s"
+	@echo "make test          every test, as CI runs it: unit, contract, integration, e2e, browser, k8s"
 	@echo "make up / down     the whole stack on this machine, on 127.0.0.1:8080 (README: Deployment)"
 	@echo "make stack-status  which processes of the stack run"
 	@echo "make logs          follow the log topic (LOGS_ARGS=\"--from-beginning ...\")"
