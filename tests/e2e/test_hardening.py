@@ -142,8 +142,10 @@ def test_every_rejected_token_gets_one_body_and_an_event_with_the_reason(
     now = int(time.time())
     unknown = make_token({"sub": "2147483000", "iat": now, "exp": now + TOKEN_LIFETIME,
                           "iss": ISSUER, "ver": 1}, jwt_secret)
+    forged = make_token({"sub": str(deactivated.id), "iat": now, "exp": now + TOKEN_LIFETIME,
+                         "iss": ISSUER, "ver": 1}, b"not-the-secret-of-this-stack-0123456789")
     cases = {"revoked": revoked_token, "deactivated": deactivated.token,
-             "does not exist": unknown, "signature": unknown[:-2] + "xx"}
+             "does not exist": unknown, "signature": forged}
     bodies = []
     for reason, token in cases.items():
         request_id = unique_request_id("rej")
