@@ -76,7 +76,12 @@ def main() -> int:
     print(f"schemathesis: seed {args.seed}, at most {args.max_time} s, against {api}", flush=True)
     command = [args.schemathesis, "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
                "run", str(ROOT / "api" / "openapi.yaml"),
-               "--checks", "all", "--mode", "all",
+               # Every check but use_after_free: DELETE /orders/{id} cancels an order and
+               # DELETE /users/{id} deactivates a user, and both stay readable by design
+               # (api/openapi.yaml: the cancelled order comes back with its status; a
+               # deactivated user keeps its row and orders), so "a deleted resource must be
+               # gone" does not apply to this API.
+               "--checks", "all", "--exclude-checks", "use_after_free", "--mode", "all",
                "--phases", "examples,coverage,fuzzing,stateful",
                "--max-time", str(args.max_time), "--seed", str(args.seed),
                "--report", "junit", "--report-dir", str(out), "--no-color"]
