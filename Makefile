@@ -4,8 +4,15 @@ BUILD_TYPE ?= Release
 VENV       := $(BUILD_DIR)/venv
 PYTHON     := $(VENV)/bin/python
 
+# The clang flavours (fuzz/README.md): one ASan+UBSan build whose libraries also carry
+# libFuzzer's coverage instrumentation (the C++ suites and the fuzz targets), and a TSan build
+# of the suites with concurrency tests only.
+SAN_DIR    := $(BUILD_DIR)-asan
+TSAN_DIR   := $(BUILD_DIR)-tsan
+CLANG_ENV  := CC=clang CXX=clang++
+
 .PHONY: all deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs format clean \
-        up down stack-status e2e
+        up down stack-status e2e build-asan build-tsan test-fuzz test-tsan test-sanitizers tidy
 
 all: build
 
@@ -30,6 +37,9 @@ test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
 	$(PYTHON) -m pytest -q tests/contract tests/integration
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory tidy
+	@$(MAKE) --no-print-directory test-sanitizers
+	@$(MAKE) --no-print-directory test-fuzz
 
 # The black-box suite (tests/e2e) against the stack of `make up`, which is stopped afterwards
 # whatever the outcome (so `make test` also stops a stack you started yourself).
@@ -53,11 +63,42 @@ stack-status:
 bench: build
 	bench/run
 
-# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-asan: deps
-	cmake -S . -B $(BUILD_DIR)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMERCH_SANITIZE=ON
-	cmake --build $(BUILD_DIR)-asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir $(BUILD_DIR)-asan --output-on-failure
+$(SAN_DIR)/build.ninja:
+	$(CLANG_ENV) cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMERCH_SANITIZE=ON -DMERCH_FUZZ=ON
+
+build-asan: deps $(SAN_DIR)/build.ninja
+	cmake --build $(SAN_DIR)
+
+# The C++ suites (ctest) under AddressSanitizer and UndefinedBehaviorSanitizer: any report
+# fails its suite. Suppressions (third-party defects only) in tests/lsan.supp.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+test-asan: build-asan
+	$(SAN_ENV) ctest --test-dir $(SAN_DIR) --label-exclude fuzz --output-on-failure --parallel 2
+
+# Every libFuzzer target of fuzz/ for MERCH_FUZZ_SECONDS (30 s) each, from its committed seeds.
+test-fuzz: build-asan
+	$(SAN_ENV) ctest --test-dir $(SAN_DIR) --label-regex fuzz --output-on-failure --parallel 2
+
+$(TSAN_DIR)/build.ninja:
+	$(CLANG_ENV) cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERCH_TSAN=ON
+
+# Only the suites that test concurrency (ctest label "tsan"; see tests/tsan.supp).
+build-tsan: deps $(TSAN_DIR)/build.ninja
+	cmake --build $(TSAN_DIR) --target merch_tsan_suites
+
+test-tsan: build-tsan
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
+	  ctest --test-dir $(TSAN_DIR) --label-regex tsan --output-on-failure --parallel 2
+
+test-sanitizers: test-asan test-tsan
+
+# clang-tidy over our own sources with the root .clang-tidy (scripts/tidy): zero warnings. It
+# reads the compile commands of the clang build.
+tidy: build-asan
+	scripts/tidy $(SAN_DIR)
 
 # The private PostgreSQL under .run/postgres (port PG_PORT, default 55432).
 db-start:
@@ -90,4 +131,4 @@ format:
 	find libs services -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(TSAN_DIR)
