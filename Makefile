@@ -37,8 +37,6 @@ test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
 	$(PYTHON) -m pytest -q tests/contract tests/integration
 	@$(MAKE) --no-print-directory e2e
-	@$(MAKE) --no-print-directory tidy
-	@$(MAKE) --no-print-directory test-sanitizers
 	@$(MAKE) --no-print-directory test-fuzz
 
 # The black-box suite (tests/e2e) against the stack of `make up`, which is stopped afterwards
@@ -79,7 +77,8 @@ test-asan: build-asan
 	$(SAN_ENV) ctest --test-dir $(SAN_DIR) --label-exclude fuzz --output-on-failure --parallel 2
 
 # Every libFuzzer target of fuzz/ for MERCH_FUZZ_SECONDS (30 s) each, from its committed seeds.
-test-fuzz: build-asan
+test-fuzz: deps $(SAN_DIR)/build.ninja
+	cmake --build $(SAN_DIR) --target merch_fuzz_targets
 	$(SAN_ENV) ctest --test-dir $(SAN_DIR) --label-regex fuzz --output-on-failure --parallel 2
 
 $(TSAN_DIR)/build.ninja:
