@@ -16,8 +16,16 @@ VEGETA := $(BUILD_DIR)/tools/vegeta-$(VEGETA_VERSION)/vegeta
 GO := $(or $(shell command -v go),$(wildcard /usr/local/go/bin/go))
 BENCH_ENV := BUILD_DIR=$(abspath $(BUILD_DIR)) VEGETA=$(abspath $(VEGETA))
 
+# The clang flavours (fuzz/README.md): one ASan+UBSan build whose libraries also carry
+# libFuzzer's coverage instrumentation (the C++ suites and the fuzz targets), and a TSan build
+# of the suites with concurrency tests only.
+SAN_DIR    := $(BUILD_DIR)-asan
+TSAN_DIR   := $(BUILD_DIR)-tsan
+CLANG_ENV  := CC=clang CXX=clang++
+
 .PHONY: all help deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs \
-        format clean up down stack-status e2e schemathesis web browser test-compose test-k8s bench-smoke
+        format clean up down stack-status e2e schemathesis web browser test-compose test-k8s bench-smoke \
+        build-asan build-tsan test-fuzz test-tsan test-sanitizers tidy
 
 all: build
 
@@ -94,6 +102,7 @@ test: build venv
 	$(PYTHON) -m pytest -q tests/contract tests/integration
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory test-k8s
+	@$(MAKE) --no-print-directory test-fuzz
 
 # compose.yaml and deploy/docker/Dockerfile on podman: a Debian 12 base from debootstrap, the
 # images (the builder reuses this build's ccache), local stand-ins for postgres and Kafka, the
@@ -165,11 +174,43 @@ $(VEGETA):
 	GOBIN=$(abspath $(dir $(VEGETA))) GOTOOLCHAIN=local GOFLAGS=-buildvcs=false \
 	  $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 
-# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-asan: deps
-	cmake -S . -B $(BUILD_DIR)-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMERCH_SANITIZE=ON
-	cmake --build $(BUILD_DIR)-asan
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ctest --test-dir $(BUILD_DIR)-asan --output-on-failure
+$(SAN_DIR)/build.ninja:
+	$(CLANG_ENV) cmake -S . -B $(SAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMERCH_SANITIZE=ON -DMERCH_FUZZ=ON
+
+build-asan: deps $(SAN_DIR)/build.ninja
+	cmake --build $(SAN_DIR)
+
+# The C++ suites (ctest) under AddressSanitizer and UndefinedBehaviorSanitizer: any report
+# fails its suite. Suppressions (third-party defects only) in tests/lsan.supp.
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+test-asan: build-asan
+	$(SAN_ENV) ctest --test-dir $(SAN_DIR) --label-exclude fuzz --output-on-failure --parallel 2
+
+# Every libFuzzer target of fuzz/ for MERCH_FUZZ_SECONDS (30 s) each, from its committed seeds.
+test-fuzz: deps $(SAN_DIR)/build.ninja
+	cmake --build $(SAN_DIR) --target merch_fuzz_targets
+	$(SAN_ENV) ctest --test-dir $(SAN_DIR) --label-regex fuzz --output-on-failure --parallel 2
+
+$(TSAN_DIR)/build.ninja:
+	$(CLANG_ENV) cmake -S . -B $(TSAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMERCH_TSAN=ON
+
+# Only the suites that test concurrency (ctest label "tsan"; see tests/tsan.supp).
+build-tsan: deps $(TSAN_DIR)/build.ninja
+	cmake --build $(TSAN_DIR) --target merch_tsan_suites
+
+test-tsan: build-tsan
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
+	  ctest --test-dir $(TSAN_DIR) --label-regex tsan --output-on-failure --parallel 2
+
+test-sanitizers: test-asan test-tsan
+
+# clang-tidy over our own sources with the root .clang-tidy (scripts/tidy): zero warnings. It
+# reads the compile commands of the clang build.
+tidy: build-asan
+	scripts/tidy $(SAN_DIR)
 
 # The private PostgreSQL under .run/postgres (port PG_PORT, default 55432).
 db-start:
@@ -202,4 +243,4 @@ format:
 	find libs services -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-asan
+	rm -rf $(BUILD_DIR) $(SAN_DIR) $(TSAN_DIR)

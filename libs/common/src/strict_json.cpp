@@ -2,6 +2,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct DuplicateKeyCheck {
   std::vector<std::set<std::string>> objects;
   std::string key;  // the key being read, across parts
   bool duplicate = false;
+  bool out_of_range = false;
   bool on_document_begin(boost::system::error_code&) { return true; }
   bool on_document_end(boost::system::error_code&) { return true; }
   bool on_array_begin(boost::system::error_code&) { return true; }
@@ -58,7 +60,14 @@ struct DuplicateKeyCheck {
   bool on_uint64(std::uint64_t, boost::json::string_view, boost::system::error_code&) {
     return true;
   }
-  bool on_double(double, boost::json::string_view, boost::system::error_code&) { return true; }
+  // Boost.JSON 1.81 reads a number beyond the range of double (1e999) as infinity and writes it
+  // back as `Infinity`, which is not JSON: refuse it.
+  bool on_double(double value, boost::json::string_view, boost::system::error_code& ec) {
+    if (std::isfinite(value)) return true;
+    out_of_range = true;
+    ec = boost::json::error::exponent_overflow;
+    return false;
+  }
   bool on_bool(bool, boost::system::error_code&) { return true; }
   bool on_null(boost::system::error_code&) { return true; }
   bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
@@ -75,6 +84,9 @@ Result<boost::json::value> ParseStrictJson(std::string_view text) {
   const std::size_t used = checker.write_some(false, text.data(), text.size(), ec);
   if (checker.handler().duplicate) {
     return Error{ErrorCode::kInvalidArgument, "the JSON body repeats a key"};
+  }
+  if (checker.handler().out_of_range) {
+    return Error{ErrorCode::kInvalidArgument, "the JSON body has a number out of range"};
   }
   if (ec == boost::json::error::too_deep) {
     return Error{ErrorCode::kInvalidArgument, "the JSON body is nested too deeply"};

@@ -34,5 +34,18 @@ TEST(StrictJsonTest, RefusesMalformedTrailingDeepAndNonUtf8Input) {
             "the JSON body is nested too deeply");
 }
 
+// Found by fuzz/strict_json_fuzz.cpp: Boost.JSON 1.81 reads these as infinity and writes them
+// back as `Infinity`, which no JSON parser accepts.
+TEST(StrictJsonTest, RefusesNumbersBeyondTheRangeOfADouble) {
+  for (const char* text : {"1e999", "[-1e999]", R"({"a":1234567890123456789012345670.5e890})"}) {
+    auto value = ParseStrictJson(text);
+    ASSERT_FALSE(value.has_value()) << text;
+    EXPECT_EQ(value.error().code, ErrorCode::kInvalidArgument) << text;
+    EXPECT_EQ(value.error().detail, "the JSON body has a number out of range") << text;
+  }
+  EXPECT_TRUE(ParseStrictJson("1.7976931348623157e308").has_value());
+  EXPECT_TRUE(ParseStrictJson("1e-999").has_value());  // underflow to 0 is still a number
+}
+
 }  // namespace
 }  // namespace merch

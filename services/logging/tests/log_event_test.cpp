@@ -67,6 +67,12 @@ TEST(LogEventTest, InvalidMessagesAreRejectedWithTheReason) {
       {[](auto& m) { m.set_attributes_json("{"); }, "attributes_json is not a JSON object"},
       {[](auto& m) { m.set_attributes_json(R"({"event_id":"forged"})"); },
        "attributes_json may not set event_id"},
+      // Found by fuzz/log_event_fuzz.cpp: Boost.JSON reads 1e999 as infinity and writes
+      // `Infinity`, so the published value would not be JSON.
+      {[](auto& m) { m.set_attributes_json(R"({"latency_ms":1e999})"); },
+       "attributes_json is not a JSON object"},
+      {[](auto& m) { m.set_attributes_json(R"({"a":1,"a":2})"); },
+       "attributes_json is not a JSON object"},
       {[](auto& m) { m.set_attributes_json(std::string(16385, ' ')); },
        "attributes_json is longer than 16384 bytes"},
   };

@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <string_view>
 
+#include "merch/common/strict_json.hpp"
+
 namespace merch::logging {
 namespace {
 
@@ -63,10 +65,13 @@ Result<RenderedEvent> RenderEvent(const merch::v1::LogMessage& message) {
   object["event"] = message.event();
   object["event_id"] = message.event_id();
   if (!message.attributes_json().empty()) {
-    boost::system::error_code error;
-    boost::json::value attributes = boost::json::parse(message.attributes_json(), error);
-    if (error || !attributes.is_object()) return Invalid("attributes_json is not a JSON object");
-    for (const auto& [name, value] : attributes.as_object()) {
+    // Strict: Boost.JSON alone reads 1e999 as infinity and would publish `Infinity`, which is
+    // not JSON (found by fuzz/log_event_fuzz.cpp), and keeps one of two repeated keys silently.
+    auto attributes = ParseStrictJson(message.attributes_json());
+    if (!attributes || !attributes->is_object()) {
+      return Invalid("attributes_json is not a JSON object");
+    }
+    for (const auto& [name, value] : attributes->as_object()) {
       if (std::find(kReservedFields.begin(), kReservedFields.end(), name) !=
           kReservedFields.end()) {
         return Invalid("attributes_json may not set " + std::string(name));
