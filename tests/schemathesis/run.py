@@ -58,7 +58,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--max-time", type=int, default=180, help="time budget in seconds")
     parser.add_argument("--seed", type=int, default=random.randrange(2**31))
-    parser.add_argument("--schemathesis", default="st", help="the schemathesis executable")
+    parser.add_argument("--python", default=sys.executable,
+                        help="the Python of the venv where schemathesis is installed")
     parser.add_argument("--out", default=str(ROOT / "build" / "schemathesis"))
     args = parser.parse_args()
 
@@ -74,7 +75,8 @@ def main() -> int:
     wfc.chmod(0o600)
 
     print(f"schemathesis: seed {args.seed}, at most {args.max_time} s, against {api}", flush=True)
-    command = [args.schemathesis, "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
+    # st_main.py is the schemathesis command line with a workaround for a CPython 3.11 defect.
+    command = [args.python, str(Path(__file__).with_name("st_main.py")), "--config-file", str(Path(__file__).with_name("schemathesis.toml")),
                "run", str(ROOT / "api" / "openapi.yaml"),
                # Every check but use_after_free: DELETE /orders/{id} cancels an order and
                # DELETE /users/{id} deactivates a user, and both stay readable by design
