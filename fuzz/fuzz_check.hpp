@@ -12,8 +12,8 @@ namespace merch::fuzz {
 inline void Require(bool holds, std::string_view what, const char* file = __builtin_FILE(),
                     int line = __builtin_LINE()) {
   if (holds) return;
-  std::fprintf(stderr, "%s:%d: property broken: %.*s\n", file, line,
-               static_cast<int>(what.size()), what.data());
+  std::fprintf(stderr, "%s:%d: property broken: %.*s\n", file, line, static_cast<int>(what.size()),
+               what.data());
   std::abort();
 }
 

@@ -23,14 +23,22 @@ struct Entry {
 
 // api/openapi.yaml's paths, in the order the api adds them (reserved paths first).
 constexpr Entry kRoutes[] = {
-    {verb::get, "/"},                {verb::get, "/greeting"},
-    {verb::get, "/healthz"},         {verb::get, "/readyz"},
-    {verb::get, "/metrics"},         {verb::get, "/openapi.yaml"},
-    {verb::post, "/users/register"}, {verb::post, "/users/login"},
-    {verb::get, "/users/{id}"},      {verb::patch, "/users/{id}"},
-    {verb::delete_, "/users/{id}"},  {verb::get, "/products"},
-    {verb::get, "/products/{id}"},   {verb::get, "/orders"},
-    {verb::post, "/orders"},         {verb::get, "/orders/{id}"},
+    {verb::get, "/"},
+    {verb::get, "/greeting"},
+    {verb::get, "/healthz"},
+    {verb::get, "/readyz"},
+    {verb::get, "/metrics"},
+    {verb::get, "/openapi.yaml"},
+    {verb::post, "/users/register"},
+    {verb::post, "/users/login"},
+    {verb::get, "/users/{id}"},
+    {verb::patch, "/users/{id}"},
+    {verb::delete_, "/users/{id}"},
+    {verb::get, "/products"},
+    {verb::get, "/products/{id}"},
+    {verb::get, "/orders"},
+    {verb::post, "/orders"},
+    {verb::get, "/orders/{id}"},
     {verb::delete_, "/orders/{id}"},
 };
 
@@ -67,16 +75,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // As Api::Handle splits it.
   const auto question = target.find('?');
   const auto path = target.substr(0, question);
-  const auto query = question == std::string_view::npos ? std::string_view()
-                                                         : target.substr(question + 1);
+  const auto query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
   const auto match = router.Find(method, path);
   if (match.route != nullptr) {
     Require(match.path_known, "a matched route's path is known");
     Require(match.route->method == method, "a matched route has the request's method");
     Require(match.params.size() == Placeholders(match.route->pattern), "one value per {id}");
-    Require(match.allow.find(std::string(merch::api::http::to_string(method))) !=
-                std::string::npos,
+    Require(match.allow.find(std::string(merch::api::http::to_string(method))) != std::string::npos,
             "Allow lists the matched method");
   }
   if (match.path_known) Require(!match.allow.empty(), "a known path allows some method");
@@ -102,8 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (category && *category) {
     Require(merch::validation::IsValidCategory(**category), "a category keeps its rules");
   } else if (!category) {
-    Require(category.error().code == merch::ErrorCode::kInvalidArgument,
-            "a bad category is a 400");
+    Require(category.error().code == merch::ErrorCode::kInvalidArgument, "a bad category is a 400");
   }
   return 0;
 }
