@@ -97,6 +97,8 @@ export const tests = [
       await page.getByRole('link', { name: 'See my orders' }).click();
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       const orders = page.locator('li.order');
+      // The heading comes before the list, which is drawn once its request answers.
+      await orders.first().waitFor();
       assert.equal(await orders.count(), 1);
       const order = orders.first();
       assert.match(await order.innerText(), new RegExp(product.name));
@@ -226,7 +228,8 @@ export const tests = [
       const page = await SignedInPage(context, shopper, '#/orders');
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       const shown = () => page.locator('li.order').evaluateAll((items) => items.map((item) => item.dataset.orderId));
-      assert.deepEqual(await shown(), newestFirst.slice(0, 10));
+      // The heading comes before the list, which is drawn once its request answers.
+      await WaitFor(async () => JSON.stringify(await shown()) === JSON.stringify(newestFirst.slice(0, 10)), { what: 'page 1' });
       assert.equal(await page.getByRole('link', { name: 'Previous page' }).count(), 0);
       await page.getByRole('link', { name: 'Next page' }).click();
       await page.waitForFunction(() => location.hash === '#/orders?page=2');
