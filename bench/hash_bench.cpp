@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 
@@ -64,9 +65,7 @@ boost::asio::awaitable<void> Run(merch::api::PasswordHasher& hasher, double dura
   outcome.cpu_seconds = CpuSeconds() - cpu_start;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   double duration = 10;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -99,4 +98,18 @@ int main(int argc, char** argv) {
       outcome.hashes, outcome.seconds, static_cast<double>(outcome.hashes) / outcome.seconds,
       outcome.cpu_seconds);
   return 0;
+}
+
+}  // namespace
+
+// Whatever escapes Run (a bug, or a failure to start) is reported, not left to std::terminate.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "hash_bench: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "hash_bench: unknown exception\n");
+  }
+  return 1;
 }

@@ -85,9 +85,9 @@ int RunPipeline(const Args& args) {
   const auto started = Clock::now();
   for (auto& message : prepared) shipper.Enqueue(std::move(message));
   // Polls the shipper's counter: the benchmark's own end condition.
-  while (shipper.stats().delivered < static_cast<std::uint64_t>(events)) {
+  while (shipper.Stats().delivered < static_cast<std::uint64_t>(events)) {
     if (Clock::now() - started > std::chrono::minutes(5)) {
-      std::cerr << "timed out; delivered " << shipper.stats().delivered << "\n";
+      std::cerr << "timed out; delivered " << shipper.Stats().delivered << "\n";
       return 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -9,12 +9,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  static const google::protobuf::Descriptor* const kLogMessage =
+  static const google::protobuf::Descriptor* const log_message_type =
       merch::proto_inspect::FindKnownType("merch.v1.LogMessage");
-  static const google::protobuf::Descriptor* const kUser =
+  static const google::protobuf::Descriptor* const user_type =
       merch::proto_inspect::FindKnownType("merch.v1.User");
   for (const auto* type :
-       {static_cast<const google::protobuf::Descriptor*>(nullptr), kLogMessage, kUser}) {
+       {static_cast<const google::protobuf::Descriptor*>(nullptr), log_message_type, user_type}) {
     auto text = merch::proto_inspect::Decode(input, type);
     // An error always says where the input went wrong.
     if (!text && text.error().detail.rfind("malformed input at byte ", 0) != 0) __builtin_trap();

@@ -1,6 +1,7 @@
 // The request target as merch-api reads it (services/api/src/routes/api.cpp): the path is
 // routed, its {id} segments parsed, and the query read for `limit`, `offset` and `category`.
 // The route table is the one of api/openapi.yaml; the handlers are never run.
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +23,7 @@ struct Entry {
 };
 
 // api/openapi.yaml's paths, in the order the api adds them (reserved paths first).
-constexpr Entry kRoutes[] = {
+constexpr auto kRoutes = std::to_array<Entry>({
     {verb::get, "/"},
     {verb::get, "/greeting"},
     {verb::get, "/healthz"},
@@ -40,9 +41,9 @@ constexpr Entry kRoutes[] = {
     {verb::post, "/orders"},
     {verb::get, "/orders/{id}"},
     {verb::delete_, "/orders/{id}"},
-};
+});
 
-constexpr verb kMethods[] = {verb::get, verb::post, verb::patch, verb::delete_, verb::put};
+constexpr std::array kMethods = {verb::get, verb::post, verb::patch, verb::delete_, verb::put};
 
 merch::api::Router MakeRouter() {
   merch::api::Router router;

@@ -14,6 +14,7 @@ constexpr std::size_t kMaxDepth = 32;
 
 // A basic_parser handler that builds nothing and only checks keys: one set of seen keys per
 // open object.
+// NOLINTBEGIN(readability-identifier-naming): the names boost::json::basic_parser calls.
 struct DuplicateKeyCheck {
   static constexpr std::size_t max_object_size = std::size_t(-1);
   static constexpr std::size_t max_array_size = std::size_t(-1);
@@ -73,6 +74,7 @@ struct DuplicateKeyCheck {
   bool on_comment_part(boost::json::string_view, boost::system::error_code&) { return true; }
   bool on_comment(boost::json::string_view, boost::system::error_code&) { return true; }
 };
+// NOLINTEND(readability-identifier-naming)
 
 }  // namespace
 

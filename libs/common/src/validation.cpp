@@ -1,6 +1,7 @@
 #include "merch/common/validation.hpp"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 
@@ -38,7 +39,7 @@ std::optional<char32_t> DecodeOne(std::string_view& text) {
     if ((byte & 0xC0) != 0x80) return std::nullopt;
     code_point = (code_point << 6) | (byte & 0x3F);
   }
-  static constexpr char32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+  static constexpr std::array<char32_t, 5> kMinForLength = {0, 0, 0x80, 0x800, 0x10000};
   if (code_point < kMinForLength[length] || code_point > 0x10FFFF ||
       (code_point >= 0xD800 && code_point <= 0xDFFF)) {
     return std::nullopt;
@@ -66,7 +67,7 @@ bool IsSpaceOrControl(char32_t c) {
 }  // namespace
 
 std::string EscapeInvalidUtf8(std::string_view text, std::string_view escape) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
   std::string escaped;
   escaped.reserve(text.size());
   while (!text.empty()) {

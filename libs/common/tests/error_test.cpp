@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "merch/common/grpc_status.hpp"
 
 namespace merch {
 namespace {
 
-constexpr ErrorCode kAllCodes[] = {
+constexpr std::array kAllCodes = {
     ErrorCode::kInvalidArgument,     ErrorCode::kUnauthenticated,
     ErrorCode::kPermissionDenied,    ErrorCode::kNotFound,
     ErrorCode::kAlreadyExists,       ErrorCode::kConflict,

@@ -25,7 +25,7 @@ TEST(StrictJsonTest, RefusesRepeatedKeysAtAnyDepth) {
 }
 
 TEST(StrictJsonTest, RefusesMalformedTrailingDeepAndNonUtf8Input) {
-  for (std::string text :
+  for (const std::string& text :
        {std::string("{"), std::string("{\"a\":1} x"), std::string("{\"a\":1}{}"), std::string(""),
         std::string("{\"a\":\"\xff\"}"), std::string("{'a':1}"), std::string("{\"a\":01}")}) {
     EXPECT_FALSE(ParseStrictJson(text).has_value()) << text;

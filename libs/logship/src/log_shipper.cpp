@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json/serialize.hpp>
 #include <random>
 
@@ -38,12 +39,12 @@ std::string NewEventId() {
   std::uint64_t low = generator();
   high = (high & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   low = (low & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;    // RFC 4122 variant
-  char text[37];
-  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx",
+  std::array<char, 37> text{};
+  std::snprintf(text.data(), text.size(), "%08x-%04x-%04x-%04x-%012llx",
                 static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xFFFF),
                 static_cast<unsigned>(high & 0xFFFF), static_cast<unsigned>(low >> 48),
                 static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFULL));
-  return text;
+  return text.data();
 }
 
 LogShipper::LogShipper(ShipperOptions options)
@@ -99,7 +100,7 @@ void LogShipper::Shutdown(std::chrono::steady_clock::time_point deadline) {
   queue_.clear();
 }
 
-ShipperStats LogShipper::stats() const {
+ShipperStats LogShipper::Stats() const {
   ShipperStats stats{
       .enqueued = enqueued_,
       .delivered = delivered_,
@@ -146,10 +147,12 @@ grpc::Status LogShipper::Send(const std::vector<merch::v1::LogMessage>& batch,
     if (!writer->Write(message)) break;  // the stream failed; Finish says why
   }
   writer->WritesDone();
-  const grpc::Status status = writer->Finish();
+  grpc::Status status = writer->Finish();
   *rejected = 0;
   const auto& trailers = context.GetServerTrailingMetadata();
-  if (auto found = trailers.find(log_protocol::kRejectedTrailer); found != trailers.end()) {
+  if (auto found = trailers.find(grpc::string_ref(log_protocol::kRejectedTrailer.data(),
+                                                  log_protocol::kRejectedTrailer.size()));
+      found != trailers.end()) {
     *rejected =
         std::strtoull(std::string(found->second.data(), found->second.size()).c_str(), nullptr, 10);
   }

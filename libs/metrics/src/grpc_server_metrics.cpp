@@ -8,8 +8,11 @@ namespace merch::metrics {
 namespace {
 
 // Seconds: from a cached read on loopback to a call that waited for a pool connection.
-const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
-    0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return buckets;
+}
 
 using Hook = grpc::experimental::InterceptionHookPoints;
 
@@ -90,7 +93,7 @@ void GrpcServerMetrics::OnFinished(std::string_view method, const grpc::Status& 
                                    const std::multimap<std::string, std::string>& /*trailing*/,
                                    std::chrono::steady_clock::duration elapsed) {
   auto labels = MethodLabels(method);
-  latency_.Add(labels, kLatencyBuckets).Observe(std::chrono::duration<double>(elapsed).count());
+  latency_.Add(labels, LatencyBuckets()).Observe(std::chrono::duration<double>(elapsed).count());
   labels.emplace("code", std::string(GrpcCodeName(status.error_code())));
   handled_.Add(labels).Increment();
 }

@@ -59,10 +59,10 @@ TEST(Metrics, CountsEveryRpcAndServesThemOverHttp) {
   ASSERT_TRUE(exposer) << exposer.error().detail;
   (*exposer)->Add(registry);
   (*exposer)->Add(sampled);
-  ASSERT_GT((*exposer)->port(), 0);
+  ASSERT_GT((*exposer)->Port(), 0);
 
   depth = 9;
-  const std::string body = HttpGet((*exposer)->port(), "/metrics");
+  const std::string body = HttpGet((*exposer)->Port(), "/metrics");
   EXPECT_NE(body.find("200 OK"), std::string::npos) << body;
   EXPECT_NE(body.find("merch_grpc_server_handled_total{code=\"OK\",method=\"Check\","
                       "service=\"grpc.health.v1.Health\"} 2"),
@@ -83,7 +83,7 @@ TEST(Metrics, CountsEveryRpcAndServesThemOverHttp) {
 TEST(Metrics, AnUnbindablePortIsAnError) {
   auto first = MetricsServer::Start("127.0.0.1", 0);
   ASSERT_TRUE(first);
-  auto second = MetricsServer::Start("127.0.0.1", static_cast<std::uint16_t>((*first)->port()));
+  auto second = MetricsServer::Start("127.0.0.1", static_cast<std::uint16_t>((*first)->Port()));
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
 }

@@ -8,6 +8,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <cstdio>
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -19,7 +21,9 @@
 #include "routes/api.hpp"
 #include "server/http_server.hpp"
 
-int main() {
+namespace {
+
+int Run() {
   using namespace merch;
   using namespace merch::api;
   namespace asio = boost::asio;
@@ -62,7 +66,7 @@ int main() {
        .port = config->port,
        .idle_timeout = config->idle_timeout,
        .body_limit = kMaxBodyBytes,
-       .header_limit = 16 * 1024},
+       .header_limit = std::size_t{16} * 1024},
       {.handle = [&api](Request& request) { return api.Handle(request); },
        .reject = [&api](const Request& request,
                         http::status status) { return api.Reject(request, status); }});
@@ -97,4 +101,18 @@ int main() {
   spdlog::default_logger()->sinks().pop_back();
   shipper.Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(3));
   return 0;
+}
+
+}  // namespace
+
+// Whatever escapes Run (a bug, or a failure to start) is reported, not left to std::terminate.
+int main() {
+  try {
+    return Run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "merch-api: %s\n", error.what());
+  } catch (...) {
+    std::fprintf(stderr, "merch-api: unknown exception\n");
+  }
+  return 1;
 }

@@ -17,8 +17,8 @@ namespace {
 
 class ApiTest : public ::testing::Test {
  protected:
-  Response Send(http::verb method, std::string target, std::string body = "",
-                std::vector<std::pair<std::string, std::string>> headers = {}) {
+  Response Send(http::verb method, const std::string& target, std::string body = "",
+                const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     Request request(method, target, 11);
     for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = std::move(body);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -39,11 +40,11 @@ class HttpServerTest : public ::testing::Test {
     socket.connect({asio::ip::make_address("127.0.0.1"), port_});
     asio::write(socket, asio::buffer(bytes));
     std::string received;
-    char chunk[4096];
+    std::array<char, 4096> chunk{};
     boost::system::error_code ec;
     while (!ec) {
       const auto n = socket.read_some(asio::buffer(chunk), ec);
-      received.append(chunk, n);
+      received.append(chunk.data(), n);
       if (responses > 0 && Count(received, "HTTP/1.1 ") >= responses &&
           received.rfind("\r\n\r\n") != std::string::npos && received.back() == '}') {
         break;
@@ -64,8 +65,8 @@ class HttpServerTest : public ::testing::Test {
       {.host = "127.0.0.1",
        .port = 0,
        .idle_timeout = std::chrono::seconds(5),
-       .body_limit = 64 * 1024,
-       .header_limit = 16 * 1024},
+       .body_limit = std::size_t{64} * 1024,
+       .header_limit = std::size_t{16} * 1024},
       {.handle = [](Request& request) -> asio::awaitable<Response> {
          Response response(http::status::ok, request.version());
          response.body() = R"({"target":")" + std::string(request.target()) + R"(","bytes":)" +
@@ -100,7 +101,7 @@ TEST_F(HttpServerTest, AChunkedBodyOverTheLimitIsA413Too) {
 }
 
 TEST_F(HttpServerTest, ABodyAtTheLimitIsServed) {
-  const std::string body(64 * 1024, 'x');
+  const std::string body(std::size_t{64} * 1024, 'x');
   const auto reply =
       Exchange("POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " +
                std::to_string(body.size()) + "\r\n\r\n" + body);

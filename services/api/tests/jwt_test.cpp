@@ -15,7 +15,6 @@ constexpr std::int64_t kNow = 1'700'000'000;
 constexpr std::string_view kGoodHeader = R"({"alg":"HS256","typ":"JWT"})";
 
 using test_support::B64;
-using test_support::HmacSha256;
 
 // A token with exactly these header and payload bytes, signed with `key`.
 std::string Forge(std::string_view header, std::string_view payload,

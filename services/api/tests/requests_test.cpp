@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace merch::api {
 namespace {
@@ -26,7 +27,7 @@ TEST(RequestsTest, RegisterNamesWhatIsWrong) {
   struct Case {
     std::string body, detail;
   };
-  const Case cases[] = {
+  const std::vector<Case> cases = {
       {R"({"sid":"1",)" + ok_rest + R"(,"is_active":false})", "unknown field: is_active"},
       {"{" + ok_rest + "}", "sid is required"},
       {R"({"sid":123,)" + ok_rest + "}", "sid must be a string"},

@@ -35,7 +35,8 @@ class RoutesTest : public ::testing::Test {
     boost::json::value Json() const { return boost::json::parse(body); }
   };
 
-  Reply Send(http::verb method, std::string target, std::string body = "", Headers headers = {}) {
+  Reply Send(http::verb method, const std::string& target, std::string body = "",
+             const Headers& headers = {}) {
     Request request(method, target, 11);
     for (const auto& [name, value] : headers) request.set(name, value);
     if (!body.empty()) request.set(http::field::content_type, "application/json");

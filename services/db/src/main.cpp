@@ -90,14 +90,14 @@ int main(int argc, char** argv) {
       return 1;
     }
     metrics_server = std::move(*started);
-    for (const auto& collectable : service_metrics.collectables()) metrics_server->Add(collectable);
+    for (const auto& collectable : service_metrics.Collectables()) metrics_server->Add(collectable);
   }
 
   const std::string address = config->host + ":" + std::to_string(config->port);
   auto server = StartGrpcServer(
       {.address = address,
        .max_threads = config->max_concurrent_calls,
-       .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
+       .interceptors = [&service_metrics] { return service_metrics.Interceptors(); }},
       {&service});
   if (!server) {
     spdlog::critical("merch-db: {}", server.error().detail);
@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
   }
   spdlog::info("merch-db serving on {} (pool size {})", address, config->pool_size);
   if (metrics_server) {
-    spdlog::info("merch-db metrics on http://{}:{}/metrics", config->host, metrics_server->port());
+    spdlog::info("merch-db metrics on http://{}:{}/metrics", config->host, metrics_server->Port());
   }
 
   int received = 0;

@@ -43,7 +43,8 @@ class ConcurrencyTest : public ::testing::Test {
 TEST_F(ConcurrencyTest, TwoHundredBuyersOfTenItemsNeverOversell) {
   const auto product = sql_.CreateProduct(10);
   std::vector<RegisteredUser> buyers;
-  for (int i = 0; i < 20; ++i) buyers.push_back(RegisterUser(harness_.stub()));
+  buyers.reserve(20);
+  for (int i = 0; i < 20; ++i) buyers.push_back(RegisterUser(harness_.Stub()));
 
   const auto codes = RaceCalls(200, [&](int i) {
     v1::PlaceOrderRequest request;
@@ -51,7 +52,7 @@ TEST_F(ConcurrencyTest, TwoHundredBuyersOfTenItemsNeverOversell) {
     request.set_product_id(product);
     request.set_quantity(1);
     v1::PlaceOrderResponse response;
-    return harness_.stub().PlaceOrder(DbServiceHarness::Context(std::chrono::seconds(60)).get(),
+    return harness_.Stub().PlaceOrder(DbServiceHarness::Context(std::chrono::seconds(60)).get(),
                                       request, &response);
   });
   EXPECT_EQ(codes.at(grpc::StatusCode::OK), 10);
@@ -63,14 +64,14 @@ TEST_F(ConcurrencyTest, TwoHundredBuyersOfTenItemsNeverOversell) {
 }
 
 TEST_F(ConcurrencyTest, FiftyCancelsOfOneOrderRestoreStockOnce) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::PlaceOrderRequest place;
   *place.mutable_caller() = buyer.caller;
   place.set_product_id(product);
   place.set_quantity(3);
   v1::PlaceOrderResponse placed;
-  ASSERT_TRUE(harness_.stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).ok());
+  ASSERT_TRUE(harness_.Stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).ok());
   ASSERT_EQ(sql_.Stock(product), 7);
 
   const auto codes = RaceCalls(50, [&](int) {
@@ -78,7 +79,7 @@ TEST_F(ConcurrencyTest, FiftyCancelsOfOneOrderRestoreStockOnce) {
     *request.mutable_caller() = buyer.caller;
     request.set_order_id(placed.order().id());
     v1::Order order;
-    return harness_.stub().CancelOrder(DbServiceHarness::Context(std::chrono::seconds(60)).get(),
+    return harness_.Stub().CancelOrder(DbServiceHarness::Context(std::chrono::seconds(60)).get(),
                                        request, &order);
   });
   EXPECT_EQ(codes.at(grpc::StatusCode::OK), 1);
@@ -87,7 +88,7 @@ TEST_F(ConcurrencyTest, FiftyCancelsOfOneOrderRestoreStockOnce) {
 }
 
 TEST_F(ConcurrencyTest, TwentyRacingRepeatsOfOneKeyMakeOneOrder) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(100);
   std::mutex mutex;
   std::set<std::int64_t> order_ids;
@@ -100,7 +101,7 @@ TEST_F(ConcurrencyTest, TwentyRacingRepeatsOfOneKeyMakeOneOrder) {
     request.set_quantity(2);
     request.set_idempotency_key("same-key");
     v1::PlaceOrderResponse response;
-    auto status = harness_.stub().PlaceOrder(
+    auto status = harness_.Stub().PlaceOrder(
         DbServiceHarness::Context(std::chrono::seconds(60)).get(), request, &response);
     if (status.ok()) {
       std::lock_guard lock(mutex);

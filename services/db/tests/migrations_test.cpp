@@ -10,7 +10,7 @@ namespace merch::testing {
 namespace {
 
 TEST(MigrationsTest, ApplyingAgainChangesNothing) {
-  pqxx::connection connection(Cluster().url());
+  pqxx::connection connection(Cluster().Url());
   auto applied = db::ApplyMigrations(connection, db::BundledMigrations());
   ASSERT_TRUE(applied.has_value()) << applied.error().detail;
   EXPECT_EQ(*applied, 0);
@@ -28,7 +28,7 @@ TEST(MigrationsTest, TheBundleHoldsTheRepositoryFilesInOrder) {
 }
 
 TEST(MigrationsTest, AnEditedMigrationIsRefused) {
-  pqxx::connection connection(Cluster().url());
+  pqxx::connection connection(Cluster().Url());
   auto files = db::BundledMigrations();
   const std::string edited = std::string(files[0].content) + "\n-- edited\n";
   files[0].content = edited;
@@ -38,7 +38,7 @@ TEST(MigrationsTest, AnEditedMigrationIsRefused) {
 }
 
 TEST(MigrationsTest, BadNamesAndDuplicateVersionsAreRefused) {
-  pqxx::connection connection(Cluster().url());
+  pqxx::connection connection(Cluster().Url());
   for (const auto& files : std::vector<std::vector<db::EmbeddedFile>>{
            {{"001_init.sql", "SELECT 1"}},
            {{"V1_init.sql", "SELECT 1"}},

@@ -18,19 +18,19 @@ class OrdersTest : public ::testing::Test {
     request.set_product_id(product_id);
     request.set_quantity(quantity);
     request.set_idempotency_key(key);
-    return harness_.stub().PlaceOrder(DbServiceHarness::Context().get(), request, response);
+    return harness_.Stub().PlaceOrder(DbServiceHarness::Context().get(), request, response);
   }
   grpc::Status Get(const v1::Caller& caller, std::int64_t order_id, v1::Order* order) {
     v1::GetOrderRequest request;
     *request.mutable_caller() = caller;
     request.set_order_id(order_id);
-    return harness_.stub().GetOrder(DbServiceHarness::Context().get(), request, order);
+    return harness_.Stub().GetOrder(DbServiceHarness::Context().get(), request, order);
   }
   grpc::Status Cancel(const v1::Caller& caller, std::int64_t order_id, v1::Order* order) {
     v1::CancelOrderRequest request;
     *request.mutable_caller() = caller;
     request.set_order_id(order_id);
-    return harness_.stub().CancelOrder(DbServiceHarness::Context().get(), request, order);
+    return harness_.Stub().CancelOrder(DbServiceHarness::Context().get(), request, order);
   }
   grpc::Status List(const v1::Caller& caller, int limit, std::int64_t offset,
                     v1::ListOrdersResponse* response) {
@@ -38,7 +38,7 @@ class OrdersTest : public ::testing::Test {
     *request.mutable_caller() = caller;
     request.set_limit(limit);
     request.set_offset(offset);
-    return harness_.stub().ListOrders(DbServiceHarness::Context().get(), request, response);
+    return harness_.Stub().ListOrders(DbServiceHarness::Context().get(), request, response);
   }
   std::int64_t OrdersOf(const v1::Caller& caller) {
     return sql_.Count("SELECT count(*) FROM orders WHERE user_id = " +
@@ -50,7 +50,7 @@ class OrdersTest : public ::testing::Test {
 };
 
 TEST_F(OrdersTest, PlacingTakesStockAndKeepsThePriceOfTheMoment) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(5, "49.99");
   v1::PlaceOrderResponse placed;
   ASSERT_TRUE(Place(buyer.caller, product, 3, &placed).ok());
@@ -75,7 +75,7 @@ TEST_F(OrdersTest, PlacingTakesStockAndKeepsThePriceOfTheMoment) {
 }
 
 TEST_F(OrdersTest, UnknownProductAndShortStockFailWithoutWriting) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(2);
   v1::PlaceOrderResponse placed;
 
@@ -91,7 +91,7 @@ TEST_F(OrdersTest, UnknownProductAndShortStockFailWithoutWriting) {
 }
 
 TEST_F(OrdersTest, BadInputIsInvalidAndWritesNothing) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::PlaceOrderResponse placed;
   struct Case {
@@ -121,8 +121,8 @@ TEST_F(OrdersTest, BadInputIsInvalidAndWritesNothing) {
 }
 
 TEST_F(OrdersTest, OrdersAreVisibleToTheirOwnerOnly) {
-  const auto owner = RegisterUser(harness_.stub());
-  const auto other = RegisterUser(harness_.stub());
+  const auto owner = RegisterUser(harness_.Stub());
+  const auto other = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::PlaceOrderResponse placed;
   ASSERT_TRUE(Place(owner.caller, product, 1, &placed).ok());
@@ -143,7 +143,7 @@ TEST_F(OrdersTest, OrdersAreVisibleToTheirOwnerOnly) {
 }
 
 TEST_F(OrdersTest, ListIsNewestFirstAndPaged) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 3; ++i) {
@@ -167,7 +167,7 @@ TEST_F(OrdersTest, ListIsNewestFirstAndPaged) {
 }
 
 TEST_F(OrdersTest, CancelRestoresStockOnceAndRecordsTheTime) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(5);
   v1::PlaceOrderResponse placed;
   ASSERT_TRUE(Place(buyer.caller, product, 2, &placed).ok());
@@ -190,7 +190,7 @@ TEST_F(OrdersTest, CancelRestoresStockOnceAndRecordsTheTime) {
 }
 
 TEST_F(OrdersTest, AnIdempotencyKeyReplaysTheOriginalOrder) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::PlaceOrderResponse first;
   ASSERT_TRUE(Place(buyer.caller, product, 2, &first, "key-1").ok());
@@ -220,14 +220,14 @@ TEST_F(OrdersTest, AnIdempotencyKeyReplaysTheOriginalOrder) {
   EXPECT_EQ(OrdersOf(buyer.caller), 1);
 
   // Keys are per user.
-  const auto neighbour = RegisterUser(harness_.stub());
+  const auto neighbour = RegisterUser(harness_.Stub());
   ASSERT_TRUE(Place(neighbour.caller, product, 2, &again, "key-1").ok());
   EXPECT_FALSE(again.replayed());
   EXPECT_NE(again.order().id(), first.order().id());
 }
 
 TEST_F(OrdersTest, AFailedRequestStoresNothingSoItsRetryRunsAfresh) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(1);
   v1::PlaceOrderResponse placed;
   EXPECT_EQ(Place(buyer.caller, product, 3, &placed, "retry-me").error_code(),
@@ -239,13 +239,13 @@ TEST_F(OrdersTest, AFailedRequestStoresNothingSoItsRetryRunsAfresh) {
 }
 
 TEST_F(OrdersTest, RevokedCallersCannotOrder) {
-  const auto buyer = RegisterUser(harness_.stub());
+  const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::DeactivateUserRequest deactivate;
   *deactivate.mutable_caller() = buyer.caller;
   v1::User user;
   ASSERT_TRUE(
-      harness_.stub().DeactivateUser(DbServiceHarness::Context().get(), deactivate, &user).ok());
+      harness_.Stub().DeactivateUser(DbServiceHarness::Context().get(), deactivate, &user).ok());
   v1::PlaceOrderResponse placed;
   EXPECT_EQ(Place(buyer.caller, product, 1, &placed).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);

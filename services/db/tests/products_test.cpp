@@ -10,7 +10,7 @@ namespace v1 = merch::v1;
 class ProductsTest : public ::testing::Test {
  protected:
   grpc::Status List(const v1::ListProductsRequest& request, v1::ListProductsResponse* response) {
-    return harness_.stub().ListProducts(DbServiceHarness::Context().get(), request, response);
+    return harness_.Stub().ListProducts(DbServiceHarness::Context().get(), request, response);
   }
   static v1::ListProductsRequest Page(int limit, std::int64_t offset) {
     v1::ListProductsRequest request;
@@ -84,18 +84,18 @@ TEST_F(ProductsTest, GetProductByIdOrNotFound) {
   request.set_id(listed.products(0).id());
   v1::Product product;
   ASSERT_TRUE(
-      harness_.stub().GetProduct(DbServiceHarness::Context().get(), request, &product).ok());
+      harness_.Stub().GetProduct(DbServiceHarness::Context().get(), request, &product).ok());
   EXPECT_EQ(product.SerializeAsString(), listed.products(0).SerializeAsString());
 
   request.set_id(2147483647);
   const auto status =
-      harness_.stub().GetProduct(DbServiceHarness::Context().get(), request, &product);
+      harness_.Stub().GetProduct(DbServiceHarness::Context().get(), request, &product);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(status.error_message(), "product 2147483647 does not exist");
 
   for (std::int64_t id : {0L, -1L, 2147483648L}) {
     request.set_id(id);
-    EXPECT_EQ(harness_.stub()
+    EXPECT_EQ(harness_.Stub()
                   .GetProduct(DbServiceHarness::Context().get(), request, &product)
                   .error_code(),
               grpc::StatusCode::INVALID_ARGUMENT)

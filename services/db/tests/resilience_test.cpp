@@ -22,11 +22,11 @@ grpc::Status GetFirstProduct(v1::DbService::Stub& stub,
 
 TEST(ResilienceTest, AnExhaustedPoolFailsCleanlyAtTheDeadlineThenRecovers) {
   DbServiceHarness harness({.pool_size = 1, .request_timeout = std::chrono::milliseconds(300)});
-  ASSERT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+  ASSERT_TRUE(GetFirstProduct(harness.Stub(), DbServiceHarness::Context()).ok());
 
   std::optional<db::ConnectionPool::Lease> held;
   {
-    auto lease = harness.pool().Acquire(Clock::now() + std::chrono::seconds(5));
+    auto lease = harness.Pool().Acquire(Clock::now() + std::chrono::seconds(5));
     ASSERT_TRUE(lease.has_value());
     held.emplace(std::move(*lease));
   }
@@ -34,7 +34,7 @@ TEST(ResilienceTest, AnExhaustedPoolFailsCleanlyAtTheDeadlineThenRecovers) {
   // With the client's own deadline.
   auto started = Clock::now();
   auto status =
-      GetFirstProduct(harness.stub(), DbServiceHarness::Context(std::chrono::milliseconds(400)));
+      GetFirstProduct(harness.Stub(), DbServiceHarness::Context(std::chrono::milliseconds(400)));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
 
@@ -44,24 +44,24 @@ TEST(ResilienceTest, AnExhaustedPoolFailsCleanlyAtTheDeadlineThenRecovers) {
   request.set_id(1);
   v1::Product product;
   grpc::ClientContext no_deadline;
-  status = harness.stub().GetProduct(&no_deadline, request, &product);
+  status = harness.Stub().GetProduct(&no_deadline, request, &product);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_EQ(status.error_message(), "the request timed out waiting for a free database connection");
   EXPECT_GE(Clock::now() - started, std::chrono::milliseconds(300));
   EXPECT_LT(Clock::now() - started, std::chrono::seconds(3));
 
   held.reset();
-  EXPECT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+  EXPECT_TRUE(GetFirstProduct(harness.Stub(), DbServiceHarness::Context()).ok());
 }
 
 TEST(ResilienceTest, PostgresRestartGivesUnavailableThenNormalServiceWithoutRestart) {
   DbServiceHarness harness({.pool_size = 4});
   // Warm the pool so that stale connections are in it when PostgreSQL goes away.
-  ASSERT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
-  const auto buyer = RegisterUser(harness.stub());
+  ASSERT_TRUE(GetFirstProduct(harness.Stub(), DbServiceHarness::Context()).ok());
+  const auto buyer = RegisterUser(harness.Stub());
 
   Cluster().Stop();
-  const auto status = GetFirstProduct(harness.stub(), DbServiceHarness::Context());
+  const auto status = GetFirstProduct(harness.Stub(), DbServiceHarness::Context());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(status.error_message(), "the database is unavailable");
   v1::PlaceOrderRequest place;
@@ -70,15 +70,15 @@ TEST(ResilienceTest, PostgresRestartGivesUnavailableThenNormalServiceWithoutRest
   place.set_quantity(1);
   v1::PlaceOrderResponse placed;
   EXPECT_EQ(
-      harness.stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).error_code(),
+      harness.Stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).error_code(),
       grpc::StatusCode::UNAVAILABLE);
 
   Cluster().Start();
-  EXPECT_TRUE(GetFirstProduct(harness.stub(), DbServiceHarness::Context()).ok());
+  EXPECT_TRUE(GetFirstProduct(harness.Stub(), DbServiceHarness::Context()).ok());
   v1::CheckCallerRequest check;
   *check.mutable_caller() = buyer.caller;
   v1::User user;
-  EXPECT_TRUE(harness.stub().CheckCaller(DbServiceHarness::Context().get(), check, &user).ok());
+  EXPECT_TRUE(harness.Stub().CheckCaller(DbServiceHarness::Context().get(), check, &user).ok());
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The merch-db process as deployed: config validation, migrations before the port opens,
 // the standard health and reflection services, and a clean stop on SIGTERM.
 #include <gtest/gtest.h>
-#include <signal.h>
 
+#include <csignal>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,14 +19,14 @@ namespace v1 = merch::v1;
 
 TEST(ServerTest, HealthReportsServing) {
   DbServiceHarness harness;
-  EXPECT_EQ(HealthCheck(harness.channel()), kHealthServing);
+  EXPECT_EQ(HealthCheck(harness.Channel()), kHealthServing);
 }
 
 TEST(ServerTest, ReflectionListsTheDbService) {
   DbServiceHarness harness;
   grpc::Status status;
   const auto response =
-      CallRaw(harness.channel(), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      CallRaw(harness.Channel(), "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
               std::string("\x3a\x00", 2),  // list_services: ""
               &status);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -35,7 +35,7 @@ TEST(ServerTest, ReflectionListsTheDbService) {
 }
 
 TEST(ServerTest, ConfigDefaultsAndErrorsNameTheVariable) {
-  const auto load = [](std::map<std::string, std::string> values) {
+  const auto load = [](const std::map<std::string, std::string>& values) {
     return db::LoadDbServiceConfig(
         Env([values](std::string_view name) -> std::optional<std::string> {
           auto found = values.find(std::string(name));
@@ -65,7 +65,7 @@ TEST(ServerTest, ConfigDefaultsAndErrorsNameTheVariable) {
 
 TEST(ServerTest, TheBinaryRefusesBadConfigNamingTheVariable) {
   ChildProcess process(MERCH_DB_BINARY, {"DB_POOL_SIZE=lots"});
-  ASSERT_TRUE(process.started());
+  ASSERT_TRUE(process.Started());
   EXPECT_EQ(process.Wait(), 2);
   EXPECT_NE(process.Log().find("DB_POOL_SIZE must be an integer in 1..500, got 'lots'"),
             std::string::npos)
@@ -74,10 +74,10 @@ TEST(ServerTest, TheBinaryRefusesBadConfigNamingTheVariable) {
 
 TEST(ServerTest, TheBinaryMigratesServesAndStopsOnSigterm) {
   const auto port = FreePort();
-  ChildProcess process(MERCH_DB_BINARY, {"DATABASE_URL=" + Cluster().url(),
+  ChildProcess process(MERCH_DB_BINARY, {"DATABASE_URL=" + Cluster().Url(),
                                          "DB_SERVICE_PORT=" + std::to_string(port),
                                          "DB_SERVICE_HOST=127.0.0.1", "DB_POOL_SIZE=2"});
-  ASSERT_TRUE(process.started());
+  ASSERT_TRUE(process.Started());
   auto channel =
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   // The port opens only after migrations: waiting for the connection is waiting for readiness.

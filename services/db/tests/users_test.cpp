@@ -20,24 +20,24 @@ class UsersTest : public ::testing::Test {
     request.set_username(username);
     request.set_email(email);
     request.set_password_hash(hash);
-    return harness_.stub().RegisterUser(DbServiceHarness::Context().get(), request, user);
+    return harness_.Stub().RegisterUser(DbServiceHarness::Context().get(), request, user);
   }
 
   grpc::Status Update(const v1::Caller& caller, const v1::UpdateUserRequest& changes,
                       v1::User* user) {
     v1::UpdateUserRequest request = changes;
     *request.mutable_caller() = caller;
-    return harness_.stub().UpdateUser(DbServiceHarness::Context().get(), request, user);
+    return harness_.Stub().UpdateUser(DbServiceHarness::Context().get(), request, user);
   }
 
   grpc::Status Check(const v1::Caller& caller, v1::User* user) {
     v1::CheckCallerRequest request;
     *request.mutable_caller() = caller;
-    return harness_.stub().CheckCaller(DbServiceHarness::Context().get(), request, user);
+    return harness_.Stub().CheckCaller(DbServiceHarness::Context().get(), request, user);
   }
 
   grpc::Status Credentials(const v1::GetCredentialsRequest& request, v1::Credentials* response) {
-    return harness_.stub().GetCredentials(DbServiceHarness::Context().get(), request, response);
+    return harness_.Stub().GetCredentials(DbServiceHarness::Context().get(), request, response);
   }
 
   std::int64_t UsersWithSid(const std::string& sid) {
@@ -62,7 +62,7 @@ TEST_F(UsersTest, RegisterReturnsTheNewUser) {
 }
 
 TEST_F(UsersTest, RegisterNamesTheTakenField) {
-  const auto existing = RegisterUser(harness_.stub()).user;
+  const auto existing = RegisterUser(harness_.Stub()).user;
   const std::string sid = UniqueSid();
   struct Case {
     std::string sid, username, email, field;
@@ -133,7 +133,7 @@ TEST_F(UsersTest, RegisterRejectsBadInputAndWritesNothing) {
 }
 
 TEST_F(UsersTest, CredentialsByUsernameIgnoreCaseAndBySidExactly) {
-  const auto registered = RegisterUser(harness_.stub());
+  const auto registered = RegisterUser(harness_.Stub());
   v1::GetCredentialsRequest by_username;
   std::string shouted = registered.user.username();
   for (auto& c : shouted) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -158,7 +158,7 @@ TEST_F(UsersTest, CredentialsByUsernameIgnoreCaseAndBySidExactly) {
 }
 
 TEST_F(UsersTest, CheckCallerAcceptsOnlyTheCurrentTokenVersionOfAnActiveUser) {
-  const auto registered = RegisterUser(harness_.stub());
+  const auto registered = RegisterUser(harness_.Stub());
   v1::User user;
   ASSERT_TRUE(Check(registered.caller, &user).ok());
   EXPECT_EQ(user.id(), registered.user.id());
@@ -183,7 +183,7 @@ TEST_F(UsersTest, CheckCallerAcceptsOnlyTheCurrentTokenVersionOfAnActiveUser) {
 }
 
 TEST_F(UsersTest, UpdateChangesFieldsAndPasswordChangeRevokesOlderTokens) {
-  const auto registered = RegisterUser(harness_.stub());
+  const auto registered = RegisterUser(harness_.Stub());
   const std::string sid = UniqueSid();
   v1::UpdateUserRequest changes;
   changes.set_username("renamed_" + sid);
@@ -221,8 +221,8 @@ TEST_F(UsersTest, UpdateChangesFieldsAndPasswordChangeRevokesOlderTokens) {
 }
 
 TEST_F(UsersTest, UpdateRefusesTakenValuesAndBadInputWithoutChangingAnything) {
-  const auto first = RegisterUser(harness_.stub());
-  const auto second = RegisterUser(harness_.stub());
+  const auto first = RegisterUser(harness_.Stub());
+  const auto second = RegisterUser(harness_.Stub());
   v1::User user;
 
   v1::UpdateUserRequest taken_username;
@@ -250,16 +250,16 @@ TEST_F(UsersTest, UpdateRefusesTakenValuesAndBadInputWithoutChangingAnything) {
 }
 
 TEST_F(UsersTest, DeactivationRevokesTokensAndKeepsIdentifiersTaken) {
-  const auto registered = RegisterUser(harness_.stub());
+  const auto registered = RegisterUser(harness_.Stub());
   v1::DeactivateUserRequest request;
   *request.mutable_caller() = registered.caller;
   v1::User user;
   ASSERT_TRUE(
-      harness_.stub().DeactivateUser(DbServiceHarness::Context().get(), request, &user).ok());
+      harness_.Stub().DeactivateUser(DbServiceHarness::Context().get(), request, &user).ok());
   EXPECT_FALSE(user.is_active());
 
   EXPECT_EQ(Check(registered.caller, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(harness_.stub()
+  EXPECT_EQ(harness_.Stub()
                 .DeactivateUser(DbServiceHarness::Context().get(), request, &user)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);

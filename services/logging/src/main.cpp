@@ -54,13 +54,13 @@ int main() {
       return 1;
     }
     metrics_server = std::move(*started);
-    for (const auto& collectable : service_metrics.collectables()) metrics_server->Add(collectable);
+    for (const auto& collectable : service_metrics.Collectables()) metrics_server->Add(collectable);
   }
 
   const std::string address = config->host + ":" + std::to_string(config->port);
   auto server = StartGrpcServer(
       {.address = address,
-       .interceptors = [&service_metrics] { return service_metrics.interceptors(); }},
+       .interceptors = [&service_metrics] { return service_metrics.Interceptors(); }},
       {&service});
   if (!server) {
     spdlog::critical("merch-logging: {}", server.error().detail);
@@ -71,7 +71,7 @@ int main() {
                config->kafka_brokers);
   if (metrics_server) {
     spdlog::info("merch-logging metrics on http://{}:{}/metrics", config->host,
-                 metrics_server->port());
+                 metrics_server->Port());
   }
 
   int received = 0;

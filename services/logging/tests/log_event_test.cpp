@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <vector>
 
 namespace merch::logging {
 namespace {
@@ -52,7 +53,7 @@ TEST(LogEventTest, InvalidMessagesAreRejectedWithTheReason) {
     void (*mutate)(merch::v1::LogMessage&);
     const char* reason;
   };
-  const Case cases[] = {
+  const std::vector<Case> cases = {
       {[](auto& m) { m.clear_level(); }, "level is missing"},
       {[](auto& m) { m.clear_service_name(); }, "service_name is missing"},
       {[](auto& m) { m.clear_message(); }, "message is missing"},

@@ -16,7 +16,7 @@ grpc::Status Stream(LoggingHarness& harness, const std::vector<v1::LogMessage>& 
                     v1::LogResponse* response, std::string* rejected = nullptr) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  auto writer = harness.stub().StreamLogs(&context, response);
+  auto writer = harness.Stub().StreamLogs(&context, response);
   for (const auto& message : messages) writer->Write(message);
   writer->WritesDone();
   auto status = writer->Finish();
@@ -43,7 +43,7 @@ TEST(LoggingServiceTest, EventsArriveWithEveryFieldAndTheRightTypes) {
   EXPECT_TRUE(response.success());
   EXPECT_EQ(response.accepted(), 2);
 
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(2));
   ASSERT_EQ(events.size(), 2U);
   const auto& first = events[0].at("event").as_string() == "http.access" ? events[0] : events[1];
@@ -82,7 +82,7 @@ TEST(LoggingServiceTest, InvalidMessagesAreRejectedAndTheRestOfTheStreamIsPublis
             "published");
   EXPECT_EQ(rejected, "2");
 
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(2));
   const auto counts = TopicReader::CountByEventId(events);
   EXPECT_EQ(counts.size(), 2U);
@@ -96,6 +96,7 @@ TEST(LoggingServiceTest, AnUnreadableMessageIsRejectedAndTheRestOfTheStreamIsPub
   LoggingHarness harness;
   const auto trace = UniqueTracePrefix();
   std::vector<v1::LogMessage> messages;
+  messages.reserve(21);
   for (int i = 0; i < 20; ++i) messages.push_back(MakeMessage(trace + "u", i));
   auto unreadable = MakeMessage(trace + "u", 99);
   unreadable.set_message("GET /\xff\xfe 404");  // serialized as is; unparseable on arrival
@@ -109,7 +110,7 @@ TEST(LoggingServiceTest, AnUnreadableMessageIsRejectedAndTheRestOfTheStreamIsPub
             "or a string that is not UTF-8)); the other 20 were published");
   EXPECT_EQ(rejected, "1");
 
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(20));
   const auto counts = TopicReader::CountByEventId(events);
   EXPECT_EQ(counts.size(), 20U);
@@ -118,7 +119,7 @@ TEST(LoggingServiceTest, AnUnreadableMessageIsRejectedAndTheRestOfTheStreamIsPub
 
 TEST(LoggingServiceTest, HealthIsServingWhileKafkaIsReachable) {
   LoggingHarness harness;  // returns once the publisher has reached Kafka
-  EXPECT_EQ(HealthCheck(harness.channel()), kHealthServing);
+  EXPECT_EQ(HealthCheck(harness.Channel()), kHealthServing);
 }
 
 }  // namespace

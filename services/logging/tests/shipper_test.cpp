@@ -1,7 +1,8 @@
 // The log shipper end to end: shipper → gRPC → logging service → real Kafka, including
 // restarts of the logging service and of Kafka.
 #include <gtest/gtest.h>
-#include <signal.h>
+
+#include <csignal>
 
 #include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
@@ -24,21 +25,21 @@ void ShipMany(LogShipper& shipper, const std::string& trace, int first, int coun
 }
 
 bool AllDelivered(const LogShipper& shipper, std::uint64_t count, seconds timeout = seconds(60)) {
-  return WaitFor([&] { return shipper.stats().delivered >= count; }, timeout);
+  return WaitFor([&] { return shipper.Stats().delivered >= count; }, timeout);
 }
 
 TEST(ShipperTest, TenThousandEventsInAQuietRunArriveExactlyOnce) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.target(), .service_name = "test"});
+  LogShipper shipper({.target = harness.Target(), .service_name = "test"});
   const auto trace = UniqueTracePrefix();
   ShipMany(shipper, trace, 0, 10000);
   ASSERT_TRUE(AllDelivered(shipper, 10000));
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(10000));
   const auto counts = TopicReader::CountByEventId(events);
   EXPECT_EQ(counts.size(), 10000U);
   EXPECT_EQ(events.size(), 10000U) << "duplicates in a quiet run";
-  const auto stats = shipper.stats();
+  const auto stats = shipper.Stats();
   EXPECT_EQ(stats.delivered, 10000U);
   EXPECT_EQ(stats.dropped, 0U);
   EXPECT_EQ(stats.resent_batches, 0U);
@@ -46,7 +47,7 @@ TEST(ShipperTest, TenThousandEventsInAQuietRunArriveExactlyOnce) {
 
 TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.target(), .service_name = "merch-api"});
+  LogShipper shipper({.target = harness.Target(), .service_name = "merch-api"});
   const auto trace = UniqueTracePrefix();
   for (int i = 0; i < 2; ++i) {
     shipper.Ship({.level = merch::v1::INFO,
@@ -56,7 +57,7 @@ TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
                   .attributes = {{"order_id", 42}}});
   }
   ASSERT_TRUE(AllDelivered(shipper, 2));
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(2));
   ASSERT_EQ(events.size(), 2U);
   EXPECT_NE(events[0].at("event_id"), events[1].at("event_id"));
@@ -70,7 +71,7 @@ TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
 // readable by the service and arrives, together with the events around it.
 TEST(ShipperTest, InvalidUtf8IsEscapedAndEveryEventArrives) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.target(), .service_name = "merch-api"});
+  LogShipper shipper({.target = harness.Target(), .service_name = "merch-api"});
   const auto trace = UniqueTracePrefix();
   for (int i = 0; i < 10; ++i) {
     const bool bad = i == 5;
@@ -81,7 +82,7 @@ TEST(ShipperTest, InvalidUtf8IsEscapedAndEveryEventArrives) {
                   .attributes = {{"path", bad ? "/\xff\xfe" : "/greeting"}, {"sequence", i}}});
   }
   ASSERT_TRUE(AllDelivered(shipper, 10));
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(10));
   ASSERT_EQ(TopicReader::CountByEventId(events).size(), 10U);
   bool found = false;
@@ -92,7 +93,7 @@ TEST(ShipperTest, InvalidUtf8IsEscapedAndEveryEventArrives) {
     EXPECT_EQ(event.at("message").as_string(), "GET /\\xFF\\xFE 404");
   }
   EXPECT_TRUE(found);
-  EXPECT_EQ(shipper.stats().rejected, 0U);
+  EXPECT_EQ(shipper.Stats().rejected, 0U);
 }
 
 TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {
@@ -104,19 +105,19 @@ TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {
   int accepted = 0;
   for (int i = 0; i < 300; ++i) accepted += shipper.Enqueue(MakeMessage("drop", i)) ? 1 : 0;
   EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(1));
-  const auto stats = shipper.stats();
+  const auto stats = shipper.Stats();
   EXPECT_EQ(stats.enqueued, static_cast<std::uint64_t>(accepted));
   EXPECT_EQ(stats.dropped, static_cast<std::uint64_t>(300 - accepted));
   EXPECT_GE(stats.dropped, 100U);  // at most capacity plus the batches taken out are accepted
   shipper.Shutdown(std::chrono::steady_clock::now() + std::chrono::milliseconds(200));
-  EXPECT_EQ(shipper.stats().dropped, 300U);  // what could not be sent by the deadline
+  EXPECT_EQ(shipper.Stats().dropped, 300U);  // what could not be sent by the deadline
 }
 
 TEST(ShipperTest, EveryEventArrivesAcrossAKillAndRestartOfTheLoggingService) {
   const auto port = FreePort();
   const std::vector<std::string> settings = {
       "LOGGING_SERVICE_HOST=127.0.0.1", "LOGGING_SERVICE_PORT=" + std::to_string(port),
-      "KAFKA_BROKERS=" + Broker().brokers(), "KAFKA_TOPIC=" + Broker().topic()};
+      "KAFKA_BROKERS=" + Broker().Brokers(), "KAFKA_TOPIC=" + Broker().Topic()};
   auto service = std::make_unique<ChildProcess>(MERCH_LOGGING_BINARY, settings);
   const auto target = "127.0.0.1:" + std::to_string(port);
   const auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
@@ -133,24 +134,24 @@ TEST(ShipperTest, EveryEventArrivesAcrossAKillAndRestartOfTheLoggingService) {
   service = std::make_unique<ChildProcess>(MERCH_LOGGING_BINARY, settings);
   ASSERT_TRUE(AllDelivered(shipper, 5000)) << service->Log();
 
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(5000));
   const auto counts = TopicReader::CountByEventId(events);
   EXPECT_EQ(counts.size(), 5000U);
   std::cout << "[ INFO     ] " << events.size() - counts.size() << " duplicates after kill -9, "
-            << shipper.stats().resent_batches << " batches resent\n";
+            << shipper.Stats().resent_batches << " batches resent\n";
 }
 
 TEST(ShipperTest, EveryEventArrivesAcrossTenSecondsWithoutKafka) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.target(), .service_name = "test", .max_batch = 100});
+  LogShipper shipper({.target = harness.Target(), .service_name = "test", .max_batch = 100});
   const auto trace = UniqueTracePrefix();
   ShipMany(shipper, trace, 0, 500);
   ASSERT_TRUE(AllDelivered(shipper, 500));
 
   Broker().Stop();
   ASSERT_TRUE(
-      WaitFor([&] { return HealthCheck(harness.channel()) == kHealthNotServing; }, seconds(30)));
+      WaitFor([&] { return HealthCheck(harness.Channel()) == kHealthNotServing; }, seconds(30)));
   // The outage lasts ten seconds, during which the api keeps logging: 100 events a second.
   const auto outage_end = std::chrono::steady_clock::now() + seconds(10);
   int shipped = 500;
@@ -159,16 +160,16 @@ TEST(ShipperTest, EveryEventArrivesAcrossTenSecondsWithoutKafka) {
     shipped += 100;
     std::this_thread::sleep_for(std::chrono::seconds(1));  // the pace of the load, not a wait
   }
-  EXPECT_LT(shipper.stats().delivered, static_cast<std::uint64_t>(shipped));
+  EXPECT_LT(shipper.Stats().delivered, static_cast<std::uint64_t>(shipped));
   Broker().Start();
   ASSERT_TRUE(AllDelivered(shipper, shipped, seconds(90)));
   EXPECT_TRUE(
-      WaitFor([&] { return HealthCheck(harness.channel()) == kHealthServing; }, seconds(30)));
+      WaitFor([&] { return HealthCheck(harness.Channel()) == kHealthServing; }, seconds(30)));
 
-  const auto events = TopicReader(Broker().brokers(), Broker().topic())
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
                           .ReadUntil(trace, TopicReader::DistinctIds(shipped));
   EXPECT_EQ(TopicReader::CountByEventId(events).size(), static_cast<std::size_t>(shipped));
-  EXPECT_EQ(shipper.stats().dropped, 0U);
+  EXPECT_EQ(shipper.Stats().dropped, 0U);
 }
 
 }  // namespace

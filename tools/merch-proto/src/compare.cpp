@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <array>
 #include <cstdio>
 
 #include "events/log_event.hpp"
@@ -41,22 +42,22 @@ Result<SizeComparison> CompareSizes(const merch::v1::LogMessage& message) {
 
 std::string FormatComparison(const SizeComparison& sizes) {
   const auto ratio = [&](std::size_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2fx",
+    std::array<char, 32> text{};
+    std::snprintf(text.data(), text.size(), "%.2fx",
                   sizes.protobuf_bytes == 0
                       ? 0.0
                       : static_cast<double>(bytes) / static_cast<double>(sizes.protobuf_bytes));
-    return std::string(text);
+    return std::string(text.data());
   };
-  char lines[512];
-  std::snprintf(lines, sizeof lines,
+  std::array<char, 512> lines{};
+  std::snprintf(lines.data(), lines.size(),
                 "protobuf (wire format, StreamLogs)      %6zu bytes  1.00x\n"
                 "JSON as published to Kafka             %6zu bytes  %s\n"
                 "protobuf's JSON mapping (proto3)       %6zu bytes  %s\n",
                 sizes.protobuf_bytes, sizes.published_json_bytes,
                 ratio(sizes.published_json_bytes).c_str(), sizes.proto3_json_bytes,
                 ratio(sizes.proto3_json_bytes).c_str());
-  return std::string(lines) + "published JSON: " + sizes.published_json + "\n";
+  return std::string(lines.data()) + "published JSON: " + sizes.published_json + "\n";
 }
 
 }  // namespace merch::proto_inspect

@@ -3,6 +3,7 @@
 #include <google/protobuf/descriptor.pb.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <string>
@@ -27,7 +28,8 @@ bool IsValidUtf8(std::string_view text) {
     if (c < 0x80) {
       ++i;
       continue;
-    } else if ((c & 0xe0) == 0xc0) {
+    }
+    if ((c & 0xe0) == 0xc0) {
       extra = 1;
       code = c & 0x1f;
     } else if ((c & 0xf0) == 0xe0) {
@@ -46,9 +48,10 @@ bool IsValidUtf8(std::string_view text) {
       code = (code << 6) | (next & 0x3f);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    static constexpr std::uint32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-    if (code < kMinimum[extra] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+    static constexpr std::array<std::uint32_t, 4> kMinimum = {0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[extra] || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
       return false;
+    }
     i += extra + 1;
   }
   return true;
@@ -85,9 +88,9 @@ std::string Quoted(std::string_view text) {
       default: {
         const auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u == 0x7f) {
-          char escaped[5];
-          std::snprintf(escaped, sizeof escaped, "\\x%02x", u);
-          out += escaped;
+          std::array<char, 5> escaped{};
+          std::snprintf(escaped.data(), escaped.size(), "\\x%02x", u);
+          out += escaped.data();
         } else {
           out += c;
         }
@@ -98,7 +101,7 @@ std::string Quoted(std::string_view text) {
 }
 
 std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  static constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out;
   const std::size_t shown = std::min(bytes.size(), kMaxBytesShown);
   for (std::size_t i = 0; i < shown; ++i) {
@@ -112,9 +115,9 @@ std::string Hex(std::string_view bytes) {
 }
 
 std::string Number(double value) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.17g", value);
-  return text;
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%.17g", value);
+  return text.data();
 }
 
 std::int64_t ZigZag(std::uint64_t value) {
@@ -188,8 +191,9 @@ std::string UntypedScalar(WireType type, std::uint64_t raw) {
   switch (type) {
     case WireType::kVarint: {
       std::string text = std::to_string(raw);
-      if (static_cast<std::int64_t>(raw) < 0)
+      if (static_cast<std::int64_t>(raw) < 0) {
         text += " (int64 " + std::to_string(static_cast<std::int64_t>(raw)) + ")";
+      }
       if (raw != 0) text += " (sint " + std::to_string(ZigZag(raw)) + ")";
       return text;
     }
@@ -362,8 +366,9 @@ std::vector<std::string> KnownTypeNames() {
   std::vector<std::string> names;
   for (const auto* file :
        {merch::v1::LogMessage::descriptor()->file(), merch::v1::User::descriptor()->file()}) {
-    for (int i = 0; i < file->message_type_count(); ++i)
+    for (int i = 0; i < file->message_type_count(); ++i) {
       names.push_back(file->message_type(i)->full_name());
+    }
   }
   std::sort(names.begin(), names.end());
   return names;

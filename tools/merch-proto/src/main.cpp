@@ -69,8 +69,9 @@ int Decode(const std::vector<std::string>& args) {
   const google::protobuf::Descriptor* type = nullptr;
   if (type_name) {
     type = merch::proto_inspect::FindKnownType(*type_name);
-    if (type == nullptr)
+    if (type == nullptr) {
       return Usage("unknown message type " + *type_name + " (merch-proto types lists them)");
+    }
   }
   const auto input = ReadInput(path);
   if (!input) {

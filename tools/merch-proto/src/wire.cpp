@@ -122,8 +122,9 @@ Result<std::uint64_t> ReadVarint(std::string_view input, std::size_t& offset,
   const std::size_t start = base_offset + offset;
   std::uint64_t value = 0;
   for (int shift = 0; shift < 70; shift += 7) {
-    if (offset >= input.size())
+    if (offset >= input.size()) {
       return Malformed(start, "varint is cut off by the end of the input");
+    }
     const auto byte = static_cast<unsigned char>(input[offset++]);
     // The tenth byte may only carry the top bit of a 64-bit value.
     if (shift == 63 && byte > 1) return Malformed(start, "varint is longer than 64 bits");

@@ -36,8 +36,9 @@ boost::asio::awaitable<bool> DbClient::Ready() {
   std::vector<grpc::Slice> slices;
   if (!state->response.Dump(&slices).ok()) co_return false;
   std::string bytes;
-  for (const auto& slice : slices)
+  for (const auto& slice : slices) {
     bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
   co_return bytes == std::string("\x08\x01", 2);
 }
 

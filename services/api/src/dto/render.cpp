@@ -1,5 +1,6 @@
 #include "dto/render.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 
@@ -28,13 +29,13 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& time) {
   const auto day = floor<days>(seconds);
   const year_month_day date{day};
   const hh_mm_ss clock{seconds - day};
-  char text[64];  // ample: snprintf's bound check wants room for any int
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+  std::array<char, 64> text{};  // ample: snprintf's bound check wants room for any int
+  std::snprintf(text.data(), text.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
                 static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
                 static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
                 static_cast<int>(clock.minutes().count()),
                 static_cast<int>(clock.seconds().count()), time.nanos() / 1000000);
-  return text;
+  return text.data();
 }
 
 std::string RenderUser(const merch::v1::User& user) {

@@ -119,8 +119,8 @@ Result<RegisterBody> ParseRegisterBody(std::string_view body) {
     if (!value) return value.error();
     *target = std::move(*value);
   }
-  for (auto check : {CheckSid(parsed.sid), CheckUsername(parsed.username), CheckEmail(parsed.email),
-                     CheckPassword(parsed.password)}) {
+  for (const auto& check : {CheckSid(parsed.sid), CheckUsername(parsed.username),
+                            CheckEmail(parsed.email), CheckPassword(parsed.password)}) {
     if (!check) return check.error();
   }
   return parsed;

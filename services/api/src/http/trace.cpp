@@ -29,7 +29,7 @@ std::optional<std::string> ValidRequestId(std::string_view header) {
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 generator{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   std::string id(32, '0');
   for (std::size_t i = 0; i < id.size(); i += 16) {
     std::uint64_t bits = generator();

@@ -12,6 +12,6 @@ using Response = http::response<http::string_body>;
 
 // The largest request body the api reads (api/openapi.yaml: a larger one, chunked or not, is a
 // 413).
-inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxBodyBytes = std::size_t{64} * 1024;
 
 }  // namespace merch::api

@@ -139,10 +139,11 @@ boost::asio::awaitable<Api::Outcome> Api::Route(RequestContext& context,
   Result<Reply> result = Error{ErrorCode::kInternal, "internal error"};
   if (match.route->access == Access::kSignedIn) {
     auto claims = Authenticate(context);
-    if (claims)
+    if (claims) {
       context.caller = *claims;
-    else
+    } else {
       result = claims.error();
+    }
   }
   if (match.route->access == Access::kPublic || context.caller) {
     result = co_await match.route->handler(context);

@@ -25,7 +25,7 @@ void AddMetaRoutes(Router& router, Services& services) {
 
   router.Add({http::verb::get, "/metrics", Access::kPublic,
               [&services](RequestContext&) -> boost::asio::awaitable<Result<Reply>> {
-                const auto shipping = services.shipper.stats();
+                const auto shipping = services.shipper.Stats();
                 services.metrics.SetLogShipping(shipping.queue_depth, shipping.dropped,
                                                 shipping.rejected);
                 co_return Reply::Text(services.metrics.Render(),

@@ -53,9 +53,9 @@ asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.expires_after(std::chrono::seconds(1));
-  std::array<char, 8192> discard;
+  std::array<char, 8192> discard{};
   std::size_t total = 0;
-  while (total < 1024 * 1024) {
+  while (total < std::size_t{1024} * 1024) {
     auto [ec, n] =
         co_await stream.async_read_some(asio::buffer(discard), asio::as_tuple(asio::use_awaitable));
     if (ec) break;
@@ -110,7 +110,8 @@ asio::awaitable<void> HttpServer::Accept() {
       spdlog::warn("accept failed: {}", ec.message());
       continue;
     }
-    asio::co_spawn(socket.get_executor(), Serve(std::move(socket)), LogFailure("a session"));
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Serve(std::move(socket)), LogFailure("a session"));
   }
 }
 
@@ -151,7 +152,9 @@ asio::awaitable<void> HttpServer::Serve(tcp::socket socket) {
       // After a rejected read the client (or nginx) may still be sending the body: read and
       // discard it for a while before closing, or the close would reset the connection and
       // the client might never see the response ("lingering close", as nginx does).
-      if (read_error) co_await LingeringClose(stream);
+      if (read_error) {
+        co_await LingeringClose(stream);
+      }
       break;
     }
   }

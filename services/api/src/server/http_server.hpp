@@ -19,7 +19,7 @@ struct HttpServerOptions {
   std::uint16_t port = 0;                         // 0 picks a free port
   std::chrono::milliseconds idle_timeout{30000};  // reading a request, and between requests
   std::size_t body_limit = kMaxBodyBytes;         // larger bodies are a 413
-  std::size_t header_limit = 16 * 1024;
+  std::size_t header_limit = std::size_t{16} * 1024;
 };
 
 // What the server does with requests; both must not throw.

@@ -6,8 +6,11 @@ namespace merch::api {
 namespace {
 
 // Seconds; from a cache hit on loopback to a slow login.
-const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  return buckets;
+}
 
 }  // namespace
 
@@ -45,7 +48,7 @@ void Metrics::ObserveRequest(const std::string& route, const std::string& method
                              std::chrono::steady_clock::duration latency) {
   requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
       .Increment();
-  latency_.Add({{"route", route}}, kLatencyBuckets)
+  latency_.Add({{"route", route}}, LatencyBuckets())
       .Observe(std::chrono::duration<double>(latency).count());
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 #include <chrono>
+#include <ranges>
 
 namespace merch::api::test_support {
 namespace {
@@ -271,11 +272,11 @@ DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(const TokenClaims& ca
   if (!stored) co_return stored.error();
   v1::ListOrdersResponse response;
   std::int64_t skipped = 0;
-  for (auto order = orders_.rbegin(); order != orders_.rend(); ++order) {
-    if (order->user_id() != caller.user_id) continue;
+  for (const auto& order : std::views::reverse(orders_)) {
+    if (order.user_id() != caller.user_id) continue;
     if (skipped++ < page.offset) continue;
     if (response.orders_size() == page.limit) break;
-    *response.add_orders() = *order;
+    *response.add_orders() = order;
   }
   co_return response;
 }

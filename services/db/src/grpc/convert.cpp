@@ -45,7 +45,7 @@ void ToProto(const OrderRecord& order, merch::v1::Order* message) {
   message->set_product_id(order.product_id);
   message->set_quantity(order.quantity);
   message->set_unit_price_cents(order.unit_price_cents);
-  message->set_total_price_cents(order.total_price_cents());
+  message->set_total_price_cents(order.TotalPriceCents());
   message->set_status(order.status == OrderStatus::kCancelled ? merch::v1::ORDER_STATUS_CANCELLED
                                                               : merch::v1::ORDER_STATUS_PLACED);
   ToProto(order.created_at, message->mutable_created_at());

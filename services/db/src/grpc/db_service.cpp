@@ -36,8 +36,8 @@ class Validation {
     return Check(validation::CheckListLimit(limit)).Check(validation::CheckListOffset(offset));
   }
 
-  bool ok() const { return !message_; }
-  grpc::Status status() const { return {grpc::StatusCode::INVALID_ARGUMENT, *message_}; }
+  bool Ok() const { return !message_; }
+  grpc::Status Status() const { return {grpc::StatusCode::INVALID_ARGUMENT, *message_}; }
 
  private:
   std::optional<std::string> message_;
@@ -73,7 +73,7 @@ grpc::Status DbService::RegisterUser(grpc::ServerContext* context,
       .Check(validation::CheckUsername(request->username()))
       .Check(validation::CheckEmail(request->email()))
       .Check(validation::CheckPasswordHash(request->password_hash()));
-  if (!check.ok()) return check.status();
+  if (!check.Ok()) return check.Status();
   const NewUser user{.sid = request->sid(),
                      .username = request->username(),
                      .email = request->email(),
@@ -91,7 +91,7 @@ grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
               "exactly one of username and sid must be set");
   if (request->has_username()) check.Check(validation::CheckUsername(request->username()));
   if (request->has_sid()) check.Check(validation::CheckSid(request->sid()));
-  if (!check.ok()) return check.status();
+  if (!check.Ok()) return check.Status();
   if (request->has_username()) {
     return Reply(users_.FindCredentialsByUsername(DeadlineOf(*context), request->username()), fill);
   }
@@ -101,7 +101,7 @@ grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
 grpc::Status DbService::CheckCaller(grpc::ServerContext* context,
                                     const v1::CheckCallerRequest* request, v1::User* response) {
   Validation check;
-  if (!check.Caller(request->caller()).ok()) return check.status();
+  if (!check.Caller(request->caller()).Ok()) return check.Status();
   return Reply(users_.CheckCaller(DeadlineOf(*context), FromProto(request->caller())),
                [&](const UserRecord& record) { ToProto(record, response); });
 }
@@ -117,7 +117,7 @@ grpc::Status DbService::UpdateUser(grpc::ServerContext* context,
   if (request->has_password_hash()) {
     check.Check(validation::CheckPasswordHash(request->password_hash()));
   }
-  if (!check.ok()) return check.status();
+  if (!check.Ok()) return check.Status();
   UserChanges changes;
   if (request->has_username()) changes.username = request->username();
   if (request->has_email()) changes.email = request->email();
@@ -130,7 +130,7 @@ grpc::Status DbService::DeactivateUser(grpc::ServerContext* context,
                                        const v1::DeactivateUserRequest* request,
                                        v1::User* response) {
   Validation check;
-  if (!check.Caller(request->caller()).ok()) return check.status();
+  if (!check.Caller(request->caller()).Ok()) return check.Status();
   return Reply(users_.Deactivate(DeadlineOf(*context), FromProto(request->caller())),
                [&](const UserRecord& record) { ToProto(record, response); });
 }
@@ -143,7 +143,7 @@ grpc::Status DbService::ListProducts(grpc::ServerContext* context,
   if (request->has_category()) {
     check.Check(validation::CheckCategory(request->category()));
   }
-  if (!check.ok()) return check.status();
+  if (!check.Ok()) return check.Status();
   std::optional<std::string> category;
   if (request->has_category()) category = request->category();
   return Reply(products_.List(DeadlineOf(*context), category,
@@ -156,7 +156,7 @@ grpc::Status DbService::ListProducts(grpc::ServerContext* context,
 grpc::Status DbService::GetProduct(grpc::ServerContext* context,
                                    const v1::GetProductRequest* request, v1::Product* response) {
   Validation check;
-  if (!check.Check(validation::CheckId(request->id(), "id")).ok()) return check.status();
+  if (!check.Check(validation::CheckId(request->id(), "id")).Ok()) return check.Status();
   return Reply(products_.Get(DeadlineOf(*context), request->id()),
                [&](const ProductRecord& product) { ToProto(product, response); });
 }
@@ -171,7 +171,7 @@ grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
   if (!request->idempotency_key().empty()) {
     check.Check(validation::CheckIdempotencyKey(request->idempotency_key(), "idempotency_key"));
   }
-  if (!check.ok()) return check.status();
+  if (!check.Ok()) return check.Status();
   NewOrder order{.product_id = request->product_id(),
                  .quantity = request->quantity(),
                  .idempotency_key = std::nullopt};
@@ -188,8 +188,8 @@ grpc::Status DbService::GetOrder(grpc::ServerContext* context, const v1::GetOrde
   Validation check;
   if (!check.Caller(request->caller())
            .Check(validation::CheckId(request->order_id(), "order_id"))
-           .ok()) {
-    return check.status();
+           .Ok()) {
+    return check.Status();
   }
   return Reply(orders_.Get(DeadlineOf(*context), FromProto(request->caller()), request->order_id()),
                [&](const OrderRecord& order) { ToProto(order, response); });
@@ -199,8 +199,8 @@ grpc::Status DbService::ListOrders(grpc::ServerContext* context,
                                    const v1::ListOrdersRequest* request,
                                    v1::ListOrdersResponse* response) {
   Validation check;
-  if (!check.Caller(request->caller()).PageOf(request->limit(), request->offset()).ok()) {
-    return check.status();
+  if (!check.Caller(request->caller()).PageOf(request->limit(), request->offset()).Ok()) {
+    return check.Status();
   }
   return Reply(orders_.List(DeadlineOf(*context), FromProto(request->caller()),
                             Page{.limit = request->limit(), .offset = request->offset()}),
@@ -214,8 +214,8 @@ grpc::Status DbService::CancelOrder(grpc::ServerContext* context,
   Validation check;
   if (!check.Caller(request->caller())
            .Check(validation::CheckId(request->order_id(), "order_id"))
-           .ok()) {
-    return check.status();
+           .Ok()) {
+    return check.Status();
   }
   return Reply(
       orders_.Cancel(DeadlineOf(*context), FromProto(request->caller()), request->order_id()),

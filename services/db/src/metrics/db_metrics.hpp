@@ -27,9 +27,9 @@ class DbMetrics {
 
   // For GrpcServerOptions::interceptors.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-  interceptors();
+  Interceptors();
   // What MetricsServer serves.
-  std::vector<std::shared_ptr<prometheus::Collectable>> collectables() const;
+  std::vector<std::shared_ptr<prometheus::Collectable>> Collectables() const;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;

@@ -54,7 +54,7 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(Deadline deadline) {
   }
 }
 
-ConnectionPool::Stats ConnectionPool::stats() const {
+ConnectionPool::Stats ConnectionPool::GetStats() const {
   std::lock_guard lock(mutex_);
   return {.open = open_, .in_use = open_ - idle_.size(), .waiting = waiting_};
 }

@@ -35,7 +35,7 @@ class ConnectionPool {
     Lease& operator=(const Lease&) = delete;
     ~Lease();
 
-    pqxx::connection& connection() const { return *connection_; }
+    pqxx::connection& Connection() const { return *connection_; }
     // Marks the connection broken: it is closed instead of being reused.
     void Discard() { discard_ = true; }
 
@@ -56,7 +56,7 @@ class ConnectionPool {
 
   Result<Lease> Acquire(Deadline deadline);
 
-  std::size_t size() const { return size_; }
+  std::size_t Size() const { return size_; }
 
   // A snapshot for metrics: connections open (idle, leased or being opened), leased, and
   // callers waiting in Acquire for one.
@@ -65,7 +65,7 @@ class ConnectionPool {
     std::size_t in_use = 0;
     std::size_t waiting = 0;
   };
-  Stats stats() const;
+  Stats GetStats() const;
 
  private:
   void Release(std::unique_ptr<pqxx::connection> connection, bool discard);

@@ -54,7 +54,7 @@ class Database {
       if (!lease) return lease.error();
       Error error{ErrorCode::kInternal, "internal error"};
       try {
-        Transaction transaction(lease->connection());
+        Transaction transaction(lease->Connection());
         auto result = work(transaction);
         if (result) transaction.commit();
         return result;

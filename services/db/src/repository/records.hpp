@@ -73,7 +73,7 @@ struct OrderRecord {
   Timestamp created_at;
   std::optional<Timestamp> cancelled_at;
 
-  std::int64_t total_price_cents() const { return unit_price_cents * quantity; }
+  std::int64_t TotalPriceCents() const { return unit_price_cents * quantity; }
 };
 
 struct NewOrder {

@@ -10,7 +10,7 @@ namespace merch::testing {
 
 DbServiceHarness::DbServiceHarness(HarnessOptions options)
     : pool_(options.pool_size,
-            [url = Cluster().url()] {
+            [url = Cluster().Url()] {
               return db::OpenConnection(url, std::chrono::milliseconds(5000));
             }),
       database_(pool_),
@@ -36,7 +36,7 @@ std::unique_ptr<grpc::ClientContext> DbServiceHarness::Context(std::chrono::mill
   return context;
 }
 
-Sql::Sql() : connection_(Cluster().url()) {}
+Sql::Sql() : connection_(Cluster().Url()) {}
 
 std::int64_t Sql::CreateProduct(std::int64_t stock, const std::string& price) {
   pqxx::nontransaction transaction(connection_);

@@ -31,10 +31,10 @@ class DbServiceHarness {
   explicit DbServiceHarness(HarnessOptions options = {});
   ~DbServiceHarness();
 
-  merch::v1::DbService::Stub& stub() { return *stub_; }
-  std::shared_ptr<grpc::Channel> channel() { return channel_; }
-  db::ConnectionPool& pool() { return pool_; }
-  int port() const { return server_.port; }
+  merch::v1::DbService::Stub& Stub() { return *stub_; }
+  std::shared_ptr<grpc::Channel> Channel() { return channel_; }
+  db::ConnectionPool& Pool() { return pool_; }
+  int Port() const { return server_.port; }
 
   // A context whose deadline is `timeout` from now.
   static std::unique_ptr<grpc::ClientContext> Context(

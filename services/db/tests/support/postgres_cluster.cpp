@@ -26,7 +26,7 @@ void PostgresCluster::Start() { Run("start"); }
 
 void PostgresCluster::Stop() { Run("stop"); }
 
-std::string PostgresCluster::url() const {
+std::string PostgresCluster::Url() const {
   return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/merch";
 }
 

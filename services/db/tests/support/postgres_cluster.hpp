@@ -16,7 +16,7 @@ class PostgresCluster {
 
   void Start();
   void Stop();
-  std::string url() const;
+  std::string Url() const;
 
  private:
   void Run(const std::string& command) const;  // scripts/postgres.sh <command>

@@ -16,7 +16,7 @@ class ClusterEnvironment : public ::testing::Environment {
  public:
   void SetUp() override {
     cluster = std::make_unique<PostgresCluster>();
-    auto connection = db::ConnectWithRetry(cluster->url(), std::chrono::seconds(10));
+    auto connection = db::ConnectWithRetry(cluster->Url(), std::chrono::seconds(10));
     auto applied = db::ApplyMigrations(*connection, db::BundledMigrations());
     ASSERT_TRUE(applied.has_value()) << applied.error().detail;
   }

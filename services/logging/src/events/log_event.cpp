@@ -43,11 +43,11 @@ Result<RenderedEvent> RenderEvent(const merch::v1::LogMessage& message) {
       !merch::v1::LogLevel_IsValid(message.level())) {
     return Invalid("level is missing");
   }
-  for (auto check : {CheckText("service_name", message.service_name(), kMaxServiceName),
-                     CheckText("message", message.message(), kMaxMessage),
-                     CheckText("trace_id", message.trace_id(), kMaxTraceId),
-                     CheckText("event", message.event(), kMaxEvent),
-                     CheckText("event_id", message.event_id(), kMaxEventId)}) {
+  for (const auto& check : {CheckText("service_name", message.service_name(), kMaxServiceName),
+                            CheckText("message", message.message(), kMaxMessage),
+                            CheckText("trace_id", message.trace_id(), kMaxTraceId),
+                            CheckText("event", message.event(), kMaxEvent),
+                            CheckText("event_id", message.event_id(), kMaxEventId)}) {
     if (!check) return check.error();
   }
   if (!IsEventName(message.event())) return Invalid("event must be made of [a-z0-9._]");

@@ -28,7 +28,8 @@ class StreamReader final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client finished the stream (or it broke: then Finish is moot)
-      delivery_->WhenAcknowledged([this](Result<void> acknowledged) { Conclude(acknowledged); });
+      delivery_->WhenAcknowledged(
+          [this](const Result<void>& acknowledged) { Conclude(acknowledged); });
       return;
     }
     ++received_;
@@ -71,11 +72,11 @@ class StreamReader final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       Answer({grpc::StatusCode::INVALID_ARGUMENT,
               std::to_string(rejected_) + " of " + std::to_string(received_) +
                   " messages rejected (first: " + first_rejection_ + "); the other " +
-                  std::to_string(delivery_->published()) + " were published"});
+                  std::to_string(delivery_->Published()) + " were published"});
     } else {
       merch::v1::LogResponse answer;
       answer.set_success(true);
-      answer.set_accepted(delivery_->published());
+      answer.set_accepted(delivery_->Published());
       bool own_buffer = false;
       if (const auto status = grpc::SerializationTraits<merch::v1::LogResponse>::Serialize(
               answer, response_, &own_buffer);
@@ -88,7 +89,8 @@ class StreamReader final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
   }
 
   void Answer(const grpc::Status& status) {
-    context_->AddTrailingMetadata(log_protocol::kRejectedTrailer, std::to_string(rejected_));
+    context_->AddTrailingMetadata(std::string(log_protocol::kRejectedTrailer),
+                                  std::to_string(rejected_));
     Finish(status);
   }
 

@@ -11,8 +11,11 @@ namespace {
 
 constexpr std::string_view kStreamLogs = "/merch.v1.LoggingService/StreamLogs";
 // Seconds: one lingering batch on loopback (linger.ms 5) to a delivery timeout.
-const prometheus::Histogram::BucketBoundaries kDeliveryBuckets = {
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+const prometheus::Histogram::BucketBoundaries& DeliveryBuckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets = {
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  return buckets;
+}
 
 }  // namespace
 
@@ -71,7 +74,7 @@ class LoggingMetrics::MeteredDelivery final : public Delivery {
       if (!delivered || failed_) {
         metrics_.delivery_errors_.Increment();
       } else if (first_publish_) {
-        metrics_.published_.Increment(static_cast<double>(inner_->published()));
+        metrics_.published_.Increment(static_cast<double>(inner_->Published()));
         metrics_.delivery_latency_.Observe(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - *first_publish_)
                 .count());
@@ -80,7 +83,7 @@ class LoggingMetrics::MeteredDelivery final : public Delivery {
     });
   }
 
-  std::int64_t published() const override { return inner_->published(); }
+  std::int64_t Published() const override { return inner_->Published(); }
 
  private:
   std::unique_ptr<Delivery> inner_;
@@ -117,7 +120,7 @@ LoggingMetrics::LoggingMetrics()
                             .Help("From a stream's first event handed to the Kafka producer until "
                                   "all of the stream's events are acknowledged")
                             .Register(*registry_)
-                            .Add({}, kDeliveryBuckets)),
+                            .Add({}, DeliveryBuckets())),
       delivery_errors_(prometheus::BuildCounter()
                            .Name("merch_logging_kafka_delivery_errors_total")
                            .Help("Streams whose events Kafka did not acknowledge in time")
@@ -138,13 +141,13 @@ std::unique_ptr<Publisher> LoggingMetrics::Metered(Publisher& publisher) {
 }
 
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-LoggingMetrics::interceptors() {
+LoggingMetrics::Interceptors() {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(metrics::MakeObservingInterceptorFactory({&rpcs_, events_.get()}));
   return factories;
 }
 
-std::vector<std::shared_ptr<prometheus::Collectable>> LoggingMetrics::collectables() const {
+std::vector<std::shared_ptr<prometheus::Collectable>> LoggingMetrics::Collectables() const {
   return {registry_, sampled_};
 }
 

@@ -36,9 +36,9 @@ class LoggingMetrics {
   std::unique_ptr<Publisher> Metered(Publisher& publisher);
   // For GrpcServerOptions::interceptors.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
-  interceptors();
+  Interceptors();
   // What MetricsServer serves.
-  std::vector<std::shared_ptr<prometheus::Collectable>> collectables() const;
+  std::vector<std::shared_ptr<prometheus::Collectable>> Collectables() const;
 
  private:
   class EventObserver;

@@ -113,11 +113,10 @@ Result<std::unique_ptr<KafkaPublisher>> KafkaPublisher::Create(const KafkaOption
       new KafkaPublisher(options, std::move(reports), std::move(producer), std::move(topic)));
 }
 
-KafkaPublisher::KafkaPublisher(const KafkaOptions& options,
-                               std::unique_ptr<DeliveryReports> reports,
+KafkaPublisher::KafkaPublisher(KafkaOptions options, std::unique_ptr<DeliveryReports> reports,
                                std::unique_ptr<RdKafka::Producer> producer,
                                std::unique_ptr<RdKafka::Topic> topic)
-    : options_(options),
+    : options_(std::move(options)),
       reports_(std::move(reports)),
       producer_(std::move(producer)),
       topic_(std::move(topic)) {
@@ -188,14 +187,14 @@ class KafkaDelivery final : public Delivery {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));  // backoff while it drains
     }
-    handle.release();  // now owned by the message; freed by its delivery report
+    static_cast<void>(handle.release());  // now owned by the message; freed by its delivery report
     ++published_;
     return {};
   }
 
   void WhenAcknowledged(Acknowledged done) override { batch_->WhenDone(std::move(done)); }
 
-  std::int64_t published() const override { return published_; }
+  std::int64_t Published() const override { return published_; }
 
  private:
   RdKafka::Producer& producer_;

@@ -48,7 +48,7 @@ class KafkaPublisher final : public Publisher {
 
  private:
   class DeliveryReports;
-  KafkaPublisher(const KafkaOptions& options, std::unique_ptr<DeliveryReports> reports,
+  KafkaPublisher(KafkaOptions options, std::unique_ptr<DeliveryReports> reports,
                  std::unique_ptr<RdKafka::Producer> producer,
                  std::unique_ptr<RdKafka::Topic> topic);
   void ServeDeliveryReports();

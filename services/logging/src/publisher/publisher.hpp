@@ -23,7 +23,7 @@ class Delivery {
   // nothing is outstanding, else on the publisher's delivery thread, within the broker
   // client's message timeout. Call it after the last Publish; the Delivery must outlive it.
   virtual void WhenAcknowledged(Acknowledged done) = 0;
-  virtual std::int64_t published() const = 0;
+  virtual std::int64_t Published() const = 0;
 };
 
 // Publishes rendered events to the log topic. Thread-safe.

@@ -13,8 +13,8 @@ namespace merch::testing {
 
 LoggingHarness::LoggingHarness() {
   auto publisher = logging::KafkaPublisher::Create(
-      {.brokers = Broker().brokers(),
-       .topic = Broker().topic(),
+      {.brokers = Broker().Brokers(),
+       .topic = Broker().Topic(),
        .probe_interval = std::chrono::milliseconds(200),
        .on_health_change = [this](bool healthy) { health_.Report(healthy); }});
   if (!publisher) throw std::runtime_error(publisher.error().detail);
@@ -24,7 +24,7 @@ LoggingHarness::LoggingHarness() {
   if (!server) throw std::runtime_error(server.error().detail);
   server_ = std::move(*server);
   health_.Attach(server_.server.get());
-  channel_ = grpc::CreateChannel(target(), grpc::InsecureChannelCredentials());
+  channel_ = grpc::CreateChannel(Target(), grpc::InsecureChannelCredentials());
   stub_ = merch::v1::LoggingService::NewStub(channel_);
   if (!WaitFor([&] { return publisher_->Healthy(); }, std::chrono::seconds(30))) {
     throw std::runtime_error("the publisher never reached Kafka");

@@ -22,10 +22,10 @@ class LoggingHarness {
   LoggingHarness();
   ~LoggingHarness();
 
-  std::string target() const { return "127.0.0.1:" + std::to_string(server_.port); }
-  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
-  merch::v1::LoggingService::Stub& stub() { return *stub_; }
-  logging::KafkaPublisher& publisher() { return *publisher_; }
+  std::string Target() const { return "127.0.0.1:" + std::to_string(server_.port); }
+  std::shared_ptr<grpc::Channel> Channel() const { return channel_; }
+  merch::v1::LoggingService::Stub& Stub() { return *stub_; }
+  logging::KafkaPublisher& Publisher() { return *publisher_; }
 
  private:
   logging::HealthReporter health_;

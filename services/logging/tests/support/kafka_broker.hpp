@@ -17,8 +17,8 @@ class KafkaBroker {
 
   void Start();
   void Stop();  // clean shutdown; data is kept for the next Start
-  std::string brokers() const { return "127.0.0.1:" + std::to_string(port_); }
-  const std::string& topic() const { return topic_; }
+  std::string Brokers() const { return "127.0.0.1:" + std::to_string(port_); }
+  const std::string& Topic() const { return topic_; }
 
  private:
   void Run(const std::string& command) const;  // scripts/kafka.sh <command>

@@ -24,7 +24,7 @@ enum class ErrorCode {
 // An expected failure. `detail` is safe to show to a client: it never holds SQL, stack
 // traces or any other internal text.
 struct Error {
-  ErrorCode code;
+  ErrorCode code = ErrorCode::kInternal;
   std::string detail;
 };
 
@@ -35,8 +35,9 @@ int HttpStatus(ErrorCode code);
 template <class T>
 using Result = boost::system::result<T, Error>;
 
-// Called by Result<T>::value() on an error; an unchecked error is a bug.
-[[noreturn]] void throw_exception_from_error(const Error& error,
-                                             const boost::source_location& location);
+// Called by Result<T>::value() on an error; an unchecked error is a bug. Boost.System finds it by
+// this name (argument-dependent lookup), hence the exception to our naming.
+[[noreturn]] void throw_exception_from_error(  // NOLINT(readability-identifier-naming)
+    const Error& error, const boost::source_location& location);
 
 }  // namespace merch

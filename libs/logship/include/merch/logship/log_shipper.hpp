@@ -69,7 +69,7 @@ class LogShipper {
   // senders; events still unsent are counted as dropped. Idempotent.
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
-  ShipperStats stats() const;
+  ShipperStats Stats() const;
 
  private:
   void RunSender();

@@ -19,7 +19,7 @@ class MetricsServer {
   static Result<std::unique_ptr<MetricsServer>> Start(const std::string& host, std::uint16_t port);
 
   void Add(const std::shared_ptr<prometheus::Collectable>& collectable);
-  int port() const { return port_; }
+  int Port() const { return port_; }
 
  private:
   MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, int port)

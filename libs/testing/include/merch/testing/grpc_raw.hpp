@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace merch::testing {
 
@@ -14,8 +15,8 @@ std::string CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::st
                     const std::string& request, grpc::Status* status);
 
 // The serialized grpc.health.v1.HealthCheckResponse for SERVING and NOT_SERVING.
-inline const std::string kHealthServing("\x08\x01", 2);
-inline const std::string kHealthNotServing("\x08\x02", 2);
+inline constexpr std::string_view kHealthServing{"\x08\x01", 2};
+inline constexpr std::string_view kHealthNotServing{"\x08\x02", 2};
 
 // Asks grpc.health.v1.Health/Check about the whole server; returns the raw response, or ""
 // when the call failed.

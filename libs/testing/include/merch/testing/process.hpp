@@ -25,7 +25,7 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  bool started() const { return pid_ > 0; }
+  bool Started() const { return pid_ > 0; }
   void Signal(int signal) const;
   // Waits for the exit; returns the exit code, or 128 + the signal that ended it.
   int Wait();
