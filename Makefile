@@ -32,7 +32,8 @@ all: build
 # Every target with the line above it that says what it does.
 help:
 	@echo "make build         compile everything into $(BUILD_DIR)/ (installs Debian packages first)"
-	@echo "make test          every test, as CI runs it: unit, contract, integration, e2e, browser, k8s"
+	@echo "make test          every test, as CI runs it: unit, contract, integration, e2e, browser, k8s,"
+	@echo "                   sanitizers, fuzzing, clang-tidy"
 	@echo "make up / down     the whole stack on this machine, on 127.0.0.1:8080 (README: Deployment)"
 	@echo "make stack-status  which processes of the stack run"
 	@echo "make logs          follow the log topic (LOGS_ARGS=\"--from-beginning ...\")"
@@ -42,6 +43,9 @@ help:
 	@echo "make test-compose  compose.yaml and the images, built and run on podman"
 	@echo "make test-k8s      deploy/k8s built with kustomize and validated offline"
 	@echo "make test-asan     the tests under AddressSanitizer and UBSan"
+	@echo "make test-tsan     the concurrency tests under ThreadSanitizer"
+	@echo "make test-fuzz     each libFuzzer target of fuzz/ for 30 s"
+	@echo "make tidy          clang-tidy over the sources (clean results cached, like ccache)"
 	@echo "make format        clang-format the C++ sources"
 	@echo "make clean         delete the build trees"
 
@@ -99,7 +103,10 @@ test: build venv
 	$(PYTHON) -m pytest -q tests/contract tests/integration
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory test-k8s
+	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-fuzz
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory tidy
 
 # compose.yaml and deploy/docker/Dockerfile on podman: a Debian 12 base from debootstrap, the
 # images (the builder reuses this build's ccache), local stand-ins for postgres and Kafka, the
@@ -204,7 +211,8 @@ test-tsan: build-tsan
 
 test-sanitizers: test-asan test-tsan
 
-# clang-tidy over our own sources with the root .clang-tidy (scripts/tidy): zero warnings. It
+# clang-tidy over our own sources with the root .clang-tidy (scripts/tidy): zero warnings; a unit
+# found clean is remembered in ~/.cache/merch-tidy by its preprocessed text. It
 # reads the compile commands of the clang build.
 tidy: build-asan
 	scripts/tidy $(SAN_DIR)
