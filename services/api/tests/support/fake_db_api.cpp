@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 #include <chrono>
-#include <ranges>
 
 namespace merch::api::test_support {
 namespace {
@@ -272,7 +271,10 @@ DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(const TokenClaims& ca
   if (!stored) co_return stored.error();
   v1::ListOrdersResponse response;
   std::int64_t skipped = 0;
-  for (const auto& order : std::views::reverse(orders_)) {
+  // Newest first. (std::views::reverse is not usable here: clang 14 cannot compile libstdc++ 12's
+  // ranges, and the sanitizer builds use clang 14.)
+  for (std::size_t i = orders_.size(); i-- > 0;) {
+    const auto& order = orders_[i];
     if (order.user_id() != caller.user_id) continue;
     if (skipped++ < page.offset) continue;
     if (response.orders_size() == page.limit) break;
