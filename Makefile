@@ -20,6 +20,10 @@ BENCH_ENV := BUILD_DIR=$(abspath $(BUILD_DIR)) VEGETA=$(abspath $(VEGETA))
 # libFuzzer's coverage instrumentation (the C++ suites and the fuzz targets), and a TSan build
 # of the suites with concurrency tests only.
 SAN_DIR    := $(BUILD_DIR)-asan
+# ccache normally adds the working folder to the key of a -g compilation (its hash_dir), so every
+# clone in a new folder would compile the clang flavours from nothing; without it, a clone reuses
+# another's objects, whose debug information then names that clone's paths.
+export CCACHE_NOHASHDIR := 1
 TSAN_DIR   := $(BUILD_DIR)-tsan
 CLANG_ENV  := CC=clang CXX=clang++
 
