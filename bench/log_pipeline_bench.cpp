@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "merch/common/clock.hpp"
+#include "merch/common/grpc_runtime.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "publisher/kafka_publisher.hpp"
 
@@ -152,6 +153,7 @@ int RunKafka(const Args& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  merch::ConfigureGrpcRuntime();
   const Args args = Parse(argc, argv);
   if (args.mode == "pipeline") return RunPipeline(args);
   if (args.mode == "kafka") return RunKafka(args);

@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
+
 namespace merch {
 
 Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
@@ -16,6 +18,10 @@ Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
   RunningGrpcServer running;
   grpc::ServerBuilder builder;
   builder.SetResourceQuota(quota);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+                              std::min(2, options.max_threads));
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              options.max_threads);
   builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &running.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());

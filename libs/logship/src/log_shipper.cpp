@@ -73,6 +73,7 @@ bool LogShipper::Ship(LogEvent event) {
 
 bool LogShipper::Enqueue(merch::v1::LogMessage message) {
   MakeValidUtf8(message);
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
     if (!accepting_ || queue_.size() >= options_.queue_capacity) {
@@ -80,9 +81,10 @@ bool LogShipper::Enqueue(merch::v1::LogMessage message) {
       return false;
     }
     queue_.push_back(std::move(message));
+    wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
   }
   ++enqueued_;
-  queued_.notify_one();
+  if (wake) queued_.notify_one();
   return true;
 }
 
@@ -116,7 +118,11 @@ ShipperStats LogShipper::Stats() const {
 
 bool LogShipper::TakeBatch(std::vector<merch::v1::LogMessage>& batch) {
   std::unique_lock lock(mutex_);
-  queued_.wait(lock, [&] { return !queue_.empty() || !accepting_; });
+  do {
+    queued_.wait(lock, [&] { return !queue_.empty() || !accepting_; });
+    queued_.wait_for(lock, options_.linger,
+                     [&] { return queue_.size() >= options_.max_batch || !accepting_; });
+  } while (queue_.empty() && accepting_);  // the other sender took what was waiting
   if (queue_.empty() || std::chrono::steady_clock::now() >= give_up_at_) return false;
   const std::size_t count = std::min(queue_.size(), options_.max_batch);
   for (std::size_t i = 0; i < count; ++i) {

@@ -15,6 +15,7 @@
 
 #include "clients/grpc_db_api.hpp"
 #include "config.hpp"
+#include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_status.hpp"
 #include "merch/logship/shipper_sink.hpp"
 #include "openapi_document.hpp"
@@ -107,6 +108,7 @@ int Run() {
 
 // Whatever escapes Run (a bug, or a failure to start) is reported, not left to std::terminate.
 int main() {
+  merch::ConfigureGrpcRuntime();
   try {
     return Run();
   } catch (const std::exception& error) {

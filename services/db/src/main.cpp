@@ -12,6 +12,7 @@
 
 #include "config.hpp"
 #include "grpc/db_service.hpp"
+#include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_server.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/logship/shipper_sink.hpp"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   }
   spdlog::set_default_logger(spdlog::stderr_color_mt("merch-db"));
   using namespace merch;
+  ConfigureGrpcRuntime();
   using namespace merch::db;
 
   auto config = LoadDbServiceConfig(Env::FromProcess());

@@ -9,6 +9,7 @@
 #include "config.hpp"
 #include "grpc/health_reporter.hpp"
 #include "grpc/logging_service.hpp"
+#include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_server.hpp"
 #include "merch/metrics/metrics_server.hpp"
 #include "metrics/logging_metrics.hpp"
@@ -17,6 +18,7 @@
 int main() {
   using namespace merch;
   using namespace merch::logging;
+  ConfigureGrpcRuntime();
   spdlog::set_default_logger(spdlog::stderr_color_mt("merch-logging"));
 
   auto config = LoadLoggingServiceConfig(Env::FromProcess());

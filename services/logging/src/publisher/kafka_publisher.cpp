@@ -82,7 +82,7 @@ std::vector<std::pair<std::string, std::string>> ProducerSettings(const KafkaOpt
       {"enable.idempotence", "true"},
       {"acks", "all"},
       {"compression.type", "lz4"},
-      {"linger.ms", "5"},
+      {"linger.ms", "20"},
       {"batch.num.messages", "10000"},
       {"batch.size", "1000000"},
       {"queue.buffering.max.messages", "1000000"},

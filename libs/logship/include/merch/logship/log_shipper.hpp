@@ -23,6 +23,10 @@ struct ShipperOptions {
   std::string service_name;  // stamped on every event
   std::size_t queue_capacity = 100000;
   std::size_t max_batch = 1000;  // events per stream
+  // How long a sender lets a batch fill once an event is waiting, unless max_batch events
+  // arrive first. Each stream costs the logging service and Kafka a fixed amount on top of its
+  // events; without the wait a stream carried ~20 events at 6,600 req/s.
+  std::chrono::milliseconds linger{20};
   int senders = 2;               // streams in flight at once
   std::chrono::milliseconds stream_timeout{15000};
   std::chrono::milliseconds initial_backoff{50};
@@ -50,8 +54,8 @@ struct LogEvent {
 // Ships log events to the logging service, at least once, without ever blocking its caller.
 //
 // Ship/Enqueue only push onto a bounded queue (dropping, and counting, when it is full).
-// Background senders take batches of up to max_batch events and send each as one StreamLogs
-// stream; a batch whose stream did not succeed is resent with exponential backoff until it
+// Background senders take batches of up to max_batch events (waiting up to `linger` for a
+// batch to fill) and send each as one StreamLogs stream; a batch whose stream did not succeed is resent with exponential backoff until it
 // does, so events survive restarts of the logging service or of Kafka for as long as the
 // queue absorbs them. Thread-safe.
 class LogShipper {
@@ -82,7 +86,9 @@ class LogShipper {
   std::unique_ptr<merch::v1::LoggingService::Stub> stub_;
 
   mutable std::mutex mutex_;
-  std::condition_variable queued_;           // signalled on new events and on shutdown
+  // Signalled when the queue stops being empty, when it holds a full batch, and on shutdown:
+  // not on every event, so a lingering sender is not woken once per event.
+  std::condition_variable queued_;
   std::deque<merch::v1::LogMessage> queue_;  // guarded by mutex_
   bool accepting_ = true;                    // guarded by mutex_
   std::chrono::steady_clock::time_point give_up_at_ =
