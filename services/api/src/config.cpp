@@ -7,7 +7,7 @@ Result<ApiConfig> LoadApiConfig(const Env& env) {
   if (!host) return host.error();
   auto port = env.Port("API_PORT", 8081);
   if (!port) return port.error();
-  auto threads = env.Integer("API_THREADS", 2, 1, 64);
+  auto threads = env.Integer("API_THREADS", 1, 1, 64);
   if (!threads) return threads.error();
   auto replica = env.String("API_REPLICA_NAME", "api-" + std::to_string(*port));
   if (!replica) return replica.error();

@@ -12,7 +12,7 @@ namespace merch::api {
 struct ApiConfig {
   std::string host;                          // API_HOST, default 0.0.0.0
   std::uint16_t port = 0;                    // API_PORT, default 8081
-  int threads = 0;                           // API_THREADS: request-serving threads, default 2
+  int threads = 0;                           // API_THREADS: request-serving threads, default 1
   std::string replica_name;                  // API_REPLICA_NAME, in logs; default api-<port>
   std::string db_service_addr;               // DB_SERVICE_ADDR, default 127.0.0.1:50051
   std::string logging_service_addr;          // LOGGING_SERVICE_ADDR, default 127.0.0.1:50052
