@@ -1,16 +1,19 @@
--- Place+cancel pairs (api/openapi.yaml: POST /orders, DELETE /orders/{id}) for one user on one
--- product with a large stock. Each connection places an order, then cancels an order placed on
--- its thread, and so on. A 201 queues the new order's id; a 200 whose body is a cancelled order
+-- Place+cancel pairs (api/openapi.yaml: POST /orders, DELETE /orders/{id}) for one user on
+-- params.product_ids, products with a large stock, taken in turn. Each connection places an
+-- order, then cancels an order placed on its thread, and so on. A 201 queues the new order's id; a 200 whose body is a cancelled order
 -- completes a pair. Anything else is counted in counters.unexpected.
 local pending = {}
-local place
+local places = {}
+local next_place = 0
 local auth
 
 function init(args)
   auth = "Bearer " .. params.token
-  place = wrk.format("POST", "/orders",
-    {["Authorization"] = auth, ["Content-Type"] = "application/json"},
-    string.format('{"product_id":%d,"quantity":1}', params.product_id))
+  for i, product_id in ipairs(params.product_ids) do
+    places[i] = wrk.format("POST", "/orders",
+      {["Authorization"] = auth, ["Content-Type"] = "application/json"},
+      string.format('{"product_id":%d,"quantity":1}', product_id))
+  end
   counters = {placed = 0, pairs = 0, unexpected = 0}
 end
 
@@ -19,7 +22,8 @@ function request()
   if id then
     return wrk.format("DELETE", "/orders/" .. id, {["Authorization"] = auth})
   end
-  return place
+  next_place = next_place % #places + 1
+  return places[next_place]
 end
 
 function response(status, headers, body)
