@@ -358,6 +358,16 @@ def test_query_parameters_are_exactly_the_spec_ones(doc):
         assert query == expected, (method, path)
 
 
+def test_an_order_total_reaches_the_largest_price_times_the_largest_quantity(doc):
+    # total_price = unit_price x quantity is computed, not stored: with the largest price and
+    # quantity it exceeds Money's maximum, and the document must admit what the server returns.
+    money = resolve(doc, doc["components"]["schemas"]["Money"])
+    quantity = prop(doc, "Order", "quantity")
+    total = prop(doc, "Order", "total_price")
+    assert Decimal(str(total["maximum"])) == Decimal(str(money["maximum"])) * quantity["maximum"]
+    assert total["minimum"] == money["minimum"] == 0
+
+
 def test_money_and_time_descriptions(doc):
     for schema_name, field in (("Product", "price"), ("Order", "unit_price"),
                                ("Order", "total_price")):

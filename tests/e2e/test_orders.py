@@ -82,7 +82,7 @@ def test_place_order_returns_201_the_order_and_its_location(api, sql, user):
 @pytest.mark.parametrize("price,quantity,total", [
     ("10.00", 1, "10.00"), ("0.10", 3, "0.30"), ("19.99", 3, "59.97"), ("33.33", 3, "99.99"),
     ("0.00", 2, "0.00"), ("1.01", 3, "3.03"), ("9.99", 2, "19.98"), ("0.07", 3, "0.21"),
-    ("12345678.90", 3, "37037036.70"),
+    ("12345678.90", 3, "37037036.70"), ("99999999.99", 3, "299999999.97"),
 ])
 def test_order_money_is_exact_with_two_decimals(api, sql, user, price, quantity, total):
     product_id = sql.create_product(price=price, stock=5)
