@@ -103,6 +103,16 @@ TEST(EventFormatTest, AccessEventShowsItsRequest) {
             "GET /products/1 → 200 (1.2 ms)");
 }
 
+// Found by fuzz/event_format_fuzz.cpp: a latency too large for one decimal in the formatting
+// buffer came out as the buffer's NUL bytes.
+TEST(EventFormatTest, AHugeLatencyIsWrittenInItsShortestForm) {
+  auto event = Access();
+  event["latency_ms"] = 9.5e290;
+  EXPECT_EQ(FormatEventLine(event, false),
+            "2025-11-21T13:16:40.123Z INFO  merch-api  http.access       trace=4bf92f35…  "
+            "GET /products/1 → 200 (9.5e+290 ms)");
+}
+
 TEST(EventFormatTest, AccessEventShowsFurtherFieldsAndNeedsNoLatency) {
   auto event = Access();
   event.erase("latency_ms");

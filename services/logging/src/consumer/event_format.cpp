@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <span>
+#include <system_error>
 
 namespace merch::logs {
 namespace {
@@ -176,11 +177,17 @@ std::optional<std::string> AccessSummary(const boost::json::object& event) {
   std::string out = Printable(*method) + " " + Printable(*path) + " → " + FormatValue(*status);
   if (const auto* latency = event.if_contains("latency_ms");
       latency != nullptr && latency->is_number()) {
+    // One decimal; a latency too large for that within the buffer (anyone can write the
+    // topic: the fuzzer sent 1e291) is written in the shortest exact form instead, never as
+    // whatever to_chars left in the buffer when it failed.
+    const double milliseconds = latency->to_number<double>();
     std::array<char, 32> text{};
-    const auto end = std::to_chars(text.data(), text.data() + text.size(),
-                                   latency->to_number<double>(), std::chars_format::fixed, 1)
-                         .ptr;
-    out += " (" + std::string(text.data(), end) + " ms)";
+    auto written = std::to_chars(text.data(), text.data() + text.size(), milliseconds,
+                                 std::chars_format::fixed, 1);
+    if (written.ec != std::errc{}) {
+      written = std::to_chars(text.data(), text.data() + text.size(), milliseconds);
+    }
+    out += " (" + std::string(text.data(), written.ptr) + " ms)";
   }
   return out;
 }
