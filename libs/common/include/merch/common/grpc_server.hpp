@@ -19,7 +19,8 @@ struct GrpcServerOptions {
   // refused at once with RESOURCE_EXHAUSTED (load shedding) rather than queued. A thread,
   // once started, stays for the next calls: gRPC's default keeps at most 2 waiting and ends
   // every other thread after its call, which under concurrent calls created and destroyed one
-  // thread per 2-3 calls (10,814 in 5 s of `GET /products/1`, 8 % of the db service's CPU).
+  // thread per 2-3 calls (10,814 in 5 s of `GET /products/1`; keeping them took the db
+  // service from 90 to 70 µs of CPU per call).
   int max_threads = 256;
   // Server interceptors (e.g. metrics), made once when the server is built; none when empty.
   std::function<

@@ -27,7 +27,7 @@ struct ShipperOptions {
   // arrive first. Each stream costs the logging service and Kafka a fixed amount on top of its
   // events; without the wait a stream carried ~20 events at 6,600 req/s.
   std::chrono::milliseconds linger{20};
-  int senders = 2;               // streams in flight at once
+  int senders = 2;  // streams in flight at once
   std::chrono::milliseconds stream_timeout{15000};
   std::chrono::milliseconds initial_backoff{50};
   std::chrono::milliseconds max_backoff{2000};
@@ -55,9 +55,9 @@ struct LogEvent {
 //
 // Ship/Enqueue only push onto a bounded queue (dropping, and counting, when it is full).
 // Background senders take batches of up to max_batch events (waiting up to `linger` for a
-// batch to fill) and send each as one StreamLogs stream; a batch whose stream did not succeed is resent with exponential backoff until it
-// does, so events survive restarts of the logging service or of Kafka for as long as the
-// queue absorbs them. Thread-safe.
+// batch to fill) and send each as one StreamLogs stream; a batch whose stream did not succeed
+// is resent with exponential backoff until it does, so events survive restarts of the logging
+// service or of Kafka for as long as the queue absorbs them. Thread-safe.
 class LogShipper {
  public:
   explicit LogShipper(ShipperOptions options);
