@@ -1,9 +1,10 @@
 // Throughput of the log pipeline, and of librdkafka alone as the baseline measured in the
 // same run (bench/run starts the broker and the logging service).
 //
-//   merch-log-bench pipeline --target HOST:PORT [--events N] [--size BYTES]
+//   merch-log-bench pipeline --target HOST:PORT --tls-dir DIR [--events N] [--size BYTES]
 //       events/s from one LogShipper through merch-logging into Kafka (acks=all): from the
-//       first enqueue until the service has acknowledged the last event.
+//       first enqueue until the service has acknowledged the last event. DIR holds the api
+//       identity's certificate (the stack's .run/pki/api): the shipper runs as the api's does.
 //   merch-log-bench kafka --brokers HOST:PORT --topic T [--events N] [--size BYTES]
 //       events/s of a bare librdkafka producer with merch-logging's producer settings
 //       (ProducerSettings): from the first produce until flush returns.
@@ -21,6 +22,7 @@
 
 #include "merch/common/clock.hpp"
 #include "merch/common/grpc_runtime.hpp"
+#include "merch/common/grpc_tls.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "publisher/kafka_publisher.hpp"
 
@@ -73,8 +75,14 @@ void Report(const std::string& what, long events, long size, Clock::duration ela
 int RunPipeline(const Args& args) {
   const long events = args.Number("--events", 200000);
   const long size = args.Number("--size", 200);
+  auto identity = merch::LoadTlsIdentity(args.Get("--tls-dir"), "api");
+  if (!identity) {
+    std::cerr << "--tls-dir: " << identity.error().detail << "\n";
+    return 2;
+  }
   merch::logship::LogShipper shipper(
       {.target = args.Get("--target"),
+       .credentials = merch::MutualTlsChannelCredentials(*identity),
        .service_name = "bench",
        .queue_capacity = static_cast<std::size_t>(events),
        .max_batch = static_cast<std::size_t>(args.Number("--batch", 1000)),
@@ -157,7 +165,8 @@ int main(int argc, char** argv) {
   const Args args = Parse(argc, argv);
   if (args.mode == "pipeline") return RunPipeline(args);
   if (args.mode == "kafka") return RunKafka(args);
-  std::cerr << "usage: merch-log-bench pipeline|kafka [--target HOST:PORT] [--brokers B] "
-               "[--topic T] [--events N] [--size BYTES] [--batch N] [--senders N]\n";
+  std::cerr
+      << "usage: merch-log-bench pipeline|kafka [--target HOST:PORT --tls-dir DIR] [--brokers B] "
+         "[--topic T] [--events N] [--size BYTES] [--batch N] [--senders N]\n";
   return 2;
 }

@@ -14,6 +14,10 @@
 #                                gone; NAME is api-1, api-2, db, logging, nginx or kafka
 #   scripts/stack.sh status      one line per component: running or not, pid, port
 #
+# The services talk gRPC over mutual TLS with certificates from a private CA under .run/pki
+# (scripts/pki.sh, run by every up: it renews what expires within 30 days); each service reads
+# its own folder (.run/pki/api, db, logging) from GRPC_TLS_DIR.
+#
 # The services log to .run/NAME.log and keep their pid in .run/NAME.pid; nginx keeps its
 # config, pid and logs in .run/nginx; PostgreSQL and Kafka keep theirs in .run/postgres and
 # .run/kafka (scripts/postgres.sh, scripts/kafka.sh).
@@ -48,6 +52,7 @@ export KAFKA_PORT=${KAFKA_PORT:-9092}
 export KAFKA_TOPIC=${KAFKA_TOPIC:-log-channel}
 pg_dir=$(realpath -m -- "${PG_DIR:-$run/postgres}")
 nginx_dir=$run/nginx
+pki_dir=$run/pki
 services=(db logging api-1 api-2)
 
 note() { echo "stack.sh: $*"; }
@@ -206,6 +211,7 @@ write_stack_env() {
       echo "LOGGING_SERVICE_ADDR=$(quote "127.0.0.1:$LOGGING_SERVICE_PORT")"
       echo "METRICS_URLS=$(quote "http://127.0.0.1:$API_PORT_1/metrics,http://127.0.0.1:$API_PORT_2/metrics,http://127.0.0.1:$DB_METRICS_PORT/metrics,http://127.0.0.1:$LOGGING_METRICS_PORT/metrics")"
       echo "JWT_SECRET=$(quote "$JWT_SECRET")"
+      echo "PKI_DIR=$(quote "$pki_dir")"
     } >"$run/stack.env.new"
   )
   mv "$run/stack.env.new" "$run/stack.env"
@@ -301,6 +307,7 @@ up() {
   echo "$BUILD_DIR" >"$run/build_dir"
   load_jwt_secret
   database_url=$("$root/scripts/postgres.sh" url)
+  "$root/scripts/pki.sh" "$pki_dir" api db logging | sed 's/^/stack.sh: /'
   write_stack_env
 
   if "$root/scripts/postgres.sh" status 2>/dev/null; then
@@ -318,9 +325,10 @@ up() {
 
   local db_addr=127.0.0.1:$DB_SERVICE_PORT logging_addr=127.0.0.1:$LOGGING_SERVICE_PORT name
   start_service db DATABASE_URL="$database_url" DB_SERVICE_HOST=127.0.0.1 \
-    DB_SERVICE_PORT="$DB_SERVICE_PORT" DB_METRICS_PORT="$DB_METRICS_PORT" LOGGING_SERVICE_ADDR="$logging_addr"
+    DB_SERVICE_PORT="$DB_SERVICE_PORT" DB_METRICS_PORT="$DB_METRICS_PORT" LOGGING_SERVICE_ADDR="$logging_addr" \
+    GRPC_TLS_DIR="$pki_dir/db"
   start_service logging LOGGING_SERVICE_HOST=127.0.0.1 LOGGING_SERVICE_PORT="$LOGGING_SERVICE_PORT" \
-    LOGGING_METRICS_PORT="$LOGGING_METRICS_PORT" \
+    LOGGING_METRICS_PORT="$LOGGING_METRICS_PORT" GRPC_TLS_DIR="$pki_dir/logging" \
     KAFKA_BROKERS="127.0.0.1:$KAFKA_PORT" KAFKA_TOPIC="$KAFKA_TOPIC"
   # The gRPC services open their port once they can serve (merch-db: after its migrations).
   wait_ready db "$(pid_in db)" tcp_open "$DB_SERVICE_PORT"
@@ -328,7 +336,8 @@ up() {
 
   for name in api-1 api-2; do
     start_service "$name" API_HOST=127.0.0.1 API_PORT="$(port_of "$name")" API_REPLICA_NAME="$name" \
-      DB_SERVICE_ADDR="$db_addr" LOGGING_SERVICE_ADDR="$logging_addr" JWT_SECRET="$JWT_SECRET"
+      DB_SERVICE_ADDR="$db_addr" LOGGING_SERVICE_ADDR="$logging_addr" JWT_SECRET="$JWT_SECRET" \
+      GRPC_TLS_DIR="$pki_dir/api"
   done
   for name in api-1 api-2; do
     wait_ready "$name" "$(pid_in "$name")" http_ok "http://127.0.0.1:$(port_of "$name")/healthz"

@@ -3,6 +3,7 @@
 import importlib.resources
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,10 +37,42 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def wait_serving(address: str, process: subprocess.Popen, name: str, timeout: float = 30) -> None:
-    """Waits until the gRPC server at `address` reports SERVING on grpc.health.v1; fails at once
-    if `process` exits."""
-    with grpc.insecure_channel(address) as channel:
+class Pki:
+    """A private CA and the identities api, db, logging and "intruder" (signed, served by no
+    service), made by the project's scripts/pki.sh; each identity is a folder for GRPC_TLS_DIR."""
+
+    def __init__(self, folder: Path):
+        self.dir = folder
+        subprocess.run([str(ROOT / "scripts" / "pki.sh"), str(folder), "api", "db", "logging",
+                        "intruder"], check=True, stdout=subprocess.DEVNULL)
+
+    def identity(self, name: str) -> str:
+        return str(self.dir / name)
+
+    def channel(self, address: str, client: str, server: str) -> grpc.Channel:
+        """A channel to `address` as identity `client`, which requires the server to prove
+        identity `server` (what the services' own clients do)."""
+        folder = self.dir / client
+        credentials = grpc.ssl_channel_credentials(
+            root_certificates=(folder / "ca.crt").read_bytes(),
+            private_key=(folder / "tls.key").read_bytes(),
+            certificate_chain=(folder / "tls.crt").read_bytes())
+        return grpc.secure_channel(address, credentials,
+                                   options=[("grpc.ssl_target_name_override", server)])
+
+
+@pytest.fixture(scope="session")
+def pki():
+    folder = Path(tempfile.mkdtemp(prefix="merch-py-pki-"))
+    yield Pki(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def wait_serving(channel: grpc.Channel, process: subprocess.Popen, name: str,
+                 timeout: float = 30) -> None:
+    """Waits until the gRPC server behind `channel` reports SERVING on grpc.health.v1; fails at
+    once if `process` exits. Closes the channel."""
+    with channel:
         health = health_pb2_grpc.HealthStub(channel)
 
         def serving() -> bool:
@@ -102,17 +135,18 @@ def kafka():
 
 
 @pytest.fixture
-def logging_service(kafka):
-    """merch-logging from the build tree, serving; yields its address."""
+def logging_service(kafka, pki):
+    """merch-logging from the build tree, serving over mutual TLS (identity "logging", from
+    `pki`); yields its address."""
     brokers, topic = kafka
     port = free_port()
     env = dict(os.environ, LOGGING_SERVICE_HOST="127.0.0.1", LOGGING_SERVICE_PORT=str(port),
-               KAFKA_BROKERS=brokers, KAFKA_TOPIC=topic)
+               KAFKA_BROKERS=brokers, KAFKA_TOPIC=topic, GRPC_TLS_DIR=pki.identity("logging"))
     process = subprocess.Popen([str(BUILD / "services/logging/merch-logging")], env=env,
                                stderr=subprocess.PIPE, text=True)
     address = f"127.0.0.1:{port}"
     try:
-        wait_serving(address, process, "merch-logging")
+        wait_serving(pki.channel(address, "api", "logging"), process, "merch-logging")
         yield address
     finally:
         process.terminate()

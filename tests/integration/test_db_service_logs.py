@@ -19,15 +19,16 @@ def postgres():
         subprocess.run([script, "destroy"], env=env, check=True)
 
 
-def test_db_service_ships_its_start_and_stop(postgres, kafka, logging_service):
+def test_db_service_ships_its_start_and_stop(postgres, kafka, logging_service, pki):
     brokers, topic = kafka
     port = free_port()
     env = dict(os.environ, DATABASE_URL=postgres, DB_SERVICE_HOST="127.0.0.1",
-               DB_SERVICE_PORT=str(port), LOGGING_SERVICE_ADDR=logging_service)
+               DB_SERVICE_PORT=str(port), LOGGING_SERVICE_ADDR=logging_service,
+               GRPC_TLS_DIR=pki.identity("db"))
     process = subprocess.Popen([str(BUILD / "services/db/merch-db")], env=env,
                                stderr=subprocess.PIPE, text=True)
     try:
-        wait_serving(f"127.0.0.1:{port}", process, "merch-db")
+        wait_serving(pki.channel(f"127.0.0.1:{port}", "api", "db"), process, "merch-db")
     finally:
         process.terminate()
         assert process.wait(timeout=30) == 0

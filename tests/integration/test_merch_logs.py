@@ -8,7 +8,6 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import grpc
 import pytest
 
 from conftest import BUILD, free_port, wait_for
@@ -37,10 +36,11 @@ def make_events(logging_pb2, trace_id, first=0):
     ]
 
 
-def stream(stubs, address, messages):
-    """Streams the messages; once the service answers success, Kafka holds them all."""
+def stream(stubs, channel, messages):
+    """Streams the messages through `channel` (pki.channel, as the api); once the service answers
+    success, Kafka holds them all."""
     logging_pb2, logging_pb2_grpc = stubs
-    with grpc.insecure_channel(address) as channel:
+    with channel:
         response = logging_pb2_grpc.LoggingServiceStub(channel).StreamLogs(iter(messages),
                                                                             timeout=30)
     assert response.success and response.accepted == len(messages)
@@ -74,11 +74,11 @@ def stop(process):
         process.wait()
 
 
-def test_readable_lines_show_each_event_of_the_trace(stubs, kafka, logging_service):
+def test_readable_lines_show_each_event_of_the_trace(stubs, kafka, logging_service, pki):
     brokers, _ = kafka
     trace_id = f"logs-{uuid.uuid4()}"
     messages = make_events(stubs[0], trace_id)
-    stream(stubs, logging_service, messages)
+    stream(stubs, pki.channel(logging_service, "api", "logging"), messages)
 
     result = run_logs("--brokers", brokers, "--from-beginning", "--trace-id", trace_id,
                       "--max-events", "3", "--exit-at-end")
@@ -100,11 +100,11 @@ def test_readable_lines_show_each_event_of_the_trace(stubs, kafka, logging_servi
     assert prefix.stdout.splitlines() == lines
 
 
-def test_json_lines_are_the_published_events(stubs, kafka, logging_service):
+def test_json_lines_are_the_published_events(stubs, kafka, logging_service, pki):
     brokers, _ = kafka
     trace_id = f"logs-json-{uuid.uuid4()}"
     messages = make_events(stubs[0], trace_id)
-    stream(stubs, logging_service, messages)
+    stream(stubs, pki.channel(logging_service, "api", "logging"), messages)
 
     result = run_logs("--brokers", brokers, "--from-beginning", "--trace-id", trace_id,
                       "--json", "--max-events", "3", "--exit-at-end")
@@ -118,11 +118,11 @@ def test_json_lines_are_the_published_events(stubs, kafka, logging_service):
     }
 
 
-def test_hourly_file_holds_exactly_the_events_shown(stubs, kafka, logging_service, tmp_path):
+def test_hourly_file_holds_exactly_the_events_shown(stubs, kafka, logging_service, pki, tmp_path):
     brokers, _ = kafka
     trace_id = f"logs-hourly-{uuid.uuid4()}"
     messages = make_events(stubs[0], trace_id)
-    stream(stubs, logging_service, messages)
+    stream(stubs, pki.channel(logging_service, "api", "logging"), messages)
     hourly_dir = tmp_path / "hourly" / "nested"  # made by merch-logs
 
     # --exit-at-end alone: every event of the trace, and nothing else, reaches the file.
@@ -135,12 +135,12 @@ def test_hourly_file_holds_exactly_the_events_shown(stubs, kafka, logging_servic
     assert all(json.loads(line)["trace_id"] == trace_id for line in lines)
 
 
-def test_without_from_beginning_only_new_events_are_shown(stubs, kafka, logging_service,
+def test_without_from_beginning_only_new_events_are_shown(stubs, kafka, logging_service, pki,
                                                           tmp_path):
     brokers, _ = kafka
     trace_id = f"logs-new-{uuid.uuid4()}"
     old = make_events(stubs[0], trace_id)[:1]
-    stream(stubs, logging_service, old)
+    stream(stubs, pki.channel(logging_service, "api", "logging"), old)
 
     process, stderr = start_logs(tmp_path, "--brokers", brokers, "--trace-id", trace_id,
                                  "--json", "--max-events", "2")
@@ -149,7 +149,7 @@ def test_without_from_beginning_only_new_events_are_shown(stubs, kafka, logging_
         wait_for(lambda: "following log-channel" in stderr() or process.poll() is not None,
                  60, "merch-logs to follow the topic")
         new = make_events(stubs[0], trace_id, first=10)[1:]
-        stream(stubs, logging_service, new)
+        stream(stubs, pki.channel(logging_service, "api", "logging"), new)
         out, _ = process.communicate(timeout=60)
     finally:
         stop(process)

@@ -7,8 +7,22 @@
 
 namespace merch {
 
+void RunningGrpcServer::SetServing(bool serving) const {
+  server->GetHealthCheckService()->SetServingStatus(serving);
+  if (health_server) health_server->GetHealthCheckService()->SetServingStatus(serving);
+}
+
+void RunningGrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) const {
+  if (health_server) health_server->Shutdown(deadline);
+  server->Shutdown(deadline);
+}
+
 Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
                                           std::initializer_list<grpc::Service*> services) {
+  if (!options.credentials) {
+    return Error{ErrorCode::kInvalidArgument,
+                 "no credentials for the gRPC server on " + options.address};
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
@@ -22,14 +36,25 @@ Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
                               std::min(2, options.max_threads));
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               options.max_threads);
-  builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &running.port);
+  builder.AddListeningPort(options.address, options.credentials, &running.port);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   running.server = builder.BuildAndStart();
   if (!running.server || running.port == 0) {
     return Error{ErrorCode::kUnavailable, "cannot listen on " + options.address};
   }
-  running.server->GetHealthCheckService()->SetServingStatus(true);
+  if (!options.health_address.empty()) {
+    // No service registered: the builder adds only the default health service.
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(options.health_address, grpc::InsecureServerCredentials(),
+                                    &running.health_port);
+    running.health_server = health_builder.BuildAndStart();
+    if (!running.health_server || running.health_port == 0) {
+      running.server->Shutdown();
+      return Error{ErrorCode::kUnavailable, "cannot listen on " + options.health_address};
+    }
+  }
+  running.SetServing(true);
   return running;
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/json/serialize.hpp>
 #include <random>
+#include <stdexcept>
 
 #include "merch/common/clock.hpp"
 #include "merch/common/grpc_channel.hpp"
@@ -31,6 +32,12 @@ void MakeValidUtf8(merch::v1::LogMessage& message) {
   fix(message.mutable_attributes_json(), "\\\\x");
 }
 
+const std::shared_ptr<grpc::ChannelCredentials>& RequireCredentials(
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  if (!credentials) throw std::invalid_argument("ShipperOptions::credentials is required");
+  return credentials;
+}
+
 }  // namespace
 
 std::string NewEventId() {
@@ -49,7 +56,8 @@ std::string NewEventId() {
 
 LogShipper::LogShipper(ShipperOptions options)
     : options_(std::move(options)),
-      channel_(MakeServiceChannel(options_.target, grpc::InsecureChannelCredentials())),
+      channel_(MakeServiceChannel(options_.target, RequireCredentials(options_.credentials),
+                                  options_.server_identity)),
       stub_(merch::v1::LoggingService::NewStub(channel_)) {
   for (int i = 0; i < options_.senders; ++i) senders_.emplace_back([this] { RunSender(); });
 }

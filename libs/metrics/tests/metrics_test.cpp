@@ -41,6 +41,7 @@ TEST(Metrics, CountsEveryRpcAndServesThemOverHttp) {
 
   auto server = StartGrpcServer(
       {.address = "127.0.0.1:0",
+       .credentials = grpc::InsecureServerCredentials(),
        .interceptors =
            [&rpcs] {
              std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>

@@ -15,8 +15,10 @@
 
 #include "clients/grpc_db_api.hpp"
 #include "config.hpp"
+#include "merch/common/grpc_channel.hpp"
 #include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_status.hpp"
+#include "merch/common/grpc_tls.hpp"
 #include "merch/logship/shipper_sink.hpp"
 #include "openapi_document.hpp"
 #include "routes/api.hpp"
@@ -38,13 +40,21 @@ int Run() {
 
   // The service's own warnings and errors also go to Kafka; the sink is removed before the
   // shipper goes away, at the end of main.
-  logship::LogShipper shipper(
-      {.target = config->logging_service_addr, .service_name = "merch-api"});
+  // Mutual TLS to the db and logging services (README, "Security model").
+  auto tls = TlsIdentityFromEnv(Env::FromProcess(), "api");
+  if (!tls) {
+    spdlog::critical("merch-api: bad configuration: {}", tls.error().detail);
+    return 2;
+  }
+  const auto credentials = MutualTlsChannelCredentials(*tls);
+  logship::LogShipper shipper({.target = config->logging_service_addr,
+                               .credentials = credentials,
+                               .service_name = "merch-api"});
   spdlog::default_logger()->sinks().push_back(std::make_shared<logship::ShipperSink>(shipper));
 
   Metrics metrics;
-  DbClient db_client(config->db_service_addr, config->db_timeout,
-                     [&metrics](grpc::StatusCode code) {
+  DbClient db_client(MakeServiceChannel(config->db_service_addr, credentials, "db"),
+                     config->db_timeout, [&metrics](grpc::StatusCode code) {
                        metrics.CountGrpcError(std::string(GrpcCodeName(code)));
                      });
   GrpcDbApi db(db_client);

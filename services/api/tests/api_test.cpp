@@ -39,11 +39,15 @@ class ApiTest : public ::testing::Test {
 
   const std::string unused_ = "127.0.0.1:" + std::to_string(testing::FreePort());
   Metrics metrics_;
-  DbClient db_client_{unused_, std::chrono::milliseconds(300), [](grpc::StatusCode) {}};
+  DbClient db_client_{grpc::CreateChannel(unused_, grpc::InsecureChannelCredentials()),
+                      std::chrono::milliseconds(300), [](grpc::StatusCode) {}};
   GrpcDbApi db_{db_client_};
   JwtCodec jwt_{std::string(32, 's')};
   PasswordHasher hasher_{1, 4};
-  logship::LogShipper shipper_{{.target = unused_, .service_name = "test"}};
+  logship::LogShipper shipper_{{.target = unused_,
+                                .credentials = grpc::InsecureChannelCredentials(),
+                                .server_identity = "",
+                                .service_name = "test"}};
   EventLog events_{[this](logship::LogEvent event) { shipper_.Ship(std::move(event)); }};
   Services services_{.db = db_,
                      .jwt = jwt_,

@@ -102,7 +102,10 @@ class RoutesTest : public ::testing::Test {
     events_.push_back(std::move(event));
   }};
   // Only /metrics reads the shipper; nothing listens at its target.
-  logship::LogShipper shipper_{{.target = "127.0.0.1:1", .service_name = "test"}};
+  logship::LogShipper shipper_{{.target = "127.0.0.1:1",
+                                .credentials = grpc::InsecureChannelCredentials(),
+                                .server_identity = "",
+                                .service_name = "test"}};
   Services services_{.db = db_,
                      .jwt = jwt_,
                      .hasher = hasher_,

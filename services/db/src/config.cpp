@@ -30,6 +30,8 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
   if (*metrics_port != 0 && *metrics_port == *port) {
     return Error{ErrorCode::kInvalidArgument, "DB_METRICS_PORT must differ from DB_SERVICE_PORT"};
   }
+  auto health_port = env.Integer("DB_HEALTH_PORT", 0, 0, 65535);
+  if (!health_port) return health_port.error();
   return DbServiceConfig{
       .host = *host,
       .port = *port,
@@ -41,6 +43,7 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
       .startup_timeout = std::chrono::milliseconds(*startup_timeout),
       .logging_service_addr = *logging,
       .metrics_port = static_cast<std::uint16_t>(*metrics_port),
+      .health_port = static_cast<std::uint16_t>(*health_port),
   };
 }
 

@@ -14,6 +14,7 @@
 #include "grpc/db_service.hpp"
 #include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_server.hpp"
+#include "merch/common/grpc_tls.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/logship/shipper_sink.hpp"
 #include "merch/metrics/metrics_server.hpp"
@@ -38,9 +39,18 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Mutual TLS: serves only the api, and calls the logging service (README, "Security model").
+  auto tls = TlsIdentityFromEnv(Env::FromProcess(), "db");
+  if (!tls) {
+    spdlog::critical("merch-db: bad configuration: {}", tls.error().detail);
+    return 2;
+  }
+
   // The service's own start-up and error lines also go to Kafka through the logging service.
   // The sink is removed before the shipper goes away (stop_shipping, on every way out).
-  logship::LogShipper shipper({.target = config->logging_service_addr, .service_name = "merch-db"});
+  logship::LogShipper shipper({.target = config->logging_service_addr,
+                               .credentials = MutualTlsChannelCredentials(*tls),
+                               .service_name = "merch-db"});
   spdlog::default_logger()->sinks().push_back(std::make_shared<logship::ShipperSink>(shipper));
   const auto stop_shipping = [&] {
     spdlog::default_logger()->sinks().pop_back();
@@ -98,6 +108,8 @@ int main(int argc, char** argv) {
   const std::string address = config->host + ":" + std::to_string(config->port);
   auto server = StartGrpcServer(
       {.address = address,
+       .credentials = MutualTlsServerCredentials(*tls, {"api"}),
+       .health_address = HealthAddress(config->health_port),
        .max_threads = config->max_concurrent_calls,
        .interceptors = [&service_metrics] { return service_metrics.Interceptors(); }},
       {&service});
@@ -114,7 +126,7 @@ int main(int argc, char** argv) {
   int received = 0;
   sigwait(&stop_signals, &received);
   spdlog::info("merch-db: signal {} received, shutting down", received);
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   spdlog::info("merch-db stopped");
   stop_shipping();
   return 0;

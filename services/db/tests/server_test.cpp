@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "merch/testing/grpc_raw.hpp"
+#include "merch/testing/pki.hpp"
 #include "merch/testing/process.hpp"
 #include "support/harness.hpp"
 
@@ -72,14 +73,28 @@ TEST(ServerTest, TheBinaryRefusesBadConfigNamingTheVariable) {
       << process.Log();
 }
 
+TEST(ServerTest, TheBinaryRefusesToStartWithoutItsOwnCertificate) {
+  for (const auto& [setting, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"GRPC_TLS_DIR=", "GRPC_TLS_DIR must be set"},
+           {TestPki::Store().EnvSetting("api"), "must name exactly the identity 'db'"}}) {
+    ChildProcess process(MERCH_DB_BINARY, {setting});
+    ASSERT_TRUE(process.Started());
+    EXPECT_EQ(process.Wait(), 2);
+    EXPECT_NE(process.Log().find(expected), std::string::npos) << process.Log();
+  }
+}
+
 TEST(ServerTest, TheBinaryMigratesServesAndStopsOnSigterm) {
   const auto port = FreePort();
-  ChildProcess process(MERCH_DB_BINARY, {"DATABASE_URL=" + Cluster().Url(),
-                                         "DB_SERVICE_PORT=" + std::to_string(port),
-                                         "DB_SERVICE_HOST=127.0.0.1", "DB_POOL_SIZE=2"});
+  const auto health_port = FreePort();
+  ChildProcess process(
+      MERCH_DB_BINARY,
+      {"DATABASE_URL=" + Cluster().Url(), "DB_SERVICE_PORT=" + std::to_string(port),
+       "DB_SERVICE_HOST=127.0.0.1", "DB_POOL_SIZE=2",
+       "DB_HEALTH_PORT=" + std::to_string(health_port), TestPki::Store().EnvSetting("db")});
   ASSERT_TRUE(process.Started());
   auto channel =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+      MutualTlsChannel("127.0.0.1:" + std::to_string(port), TestPki::Store(), "api", "db");
   // The port opens only after migrations: waiting for the connection is waiting for readiness.
   ASSERT_TRUE(
       channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(30)))
@@ -90,6 +105,10 @@ TEST(ServerTest, TheBinaryMigratesServesAndStopsOnSigterm) {
   v1::ListProductsResponse response;
   ASSERT_TRUE(stub->ListProducts(DbServiceHarness::Context().get(), request, &response).ok());
   EXPECT_EQ(response.products_size(), 3);
+  // The probe's plaintext port answers the health service, on loopback.
+  EXPECT_EQ(HealthCheck(grpc::CreateChannel("127.0.0.1:" + std::to_string(health_port),
+                                            grpc::InsecureChannelCredentials())),
+            kHealthServing);
 
   stub.reset();
   channel.reset();

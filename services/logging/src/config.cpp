@@ -26,6 +26,8 @@ Result<LoggingServiceConfig> LoadLoggingServiceConfig(const Env& env) {
     return Error{ErrorCode::kInvalidArgument,
                  "LOGGING_METRICS_PORT must differ from LOGGING_SERVICE_PORT"};
   }
+  auto health_port = env.Integer("LOGGING_HEALTH_PORT", 0, 0, 65535);
+  if (!health_port) return health_port.error();
   return LoggingServiceConfig{
       .host = *host,
       .port = *port,
@@ -33,6 +35,7 @@ Result<LoggingServiceConfig> LoadLoggingServiceConfig(const Env& env) {
       .kafka_topic = *topic,
       .delivery_timeout = std::chrono::milliseconds(*timeout),
       .metrics_port = static_cast<std::uint16_t>(*metrics_port),
+      .health_port = static_cast<std::uint16_t>(*health_port),
   };
 }
 

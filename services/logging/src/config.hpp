@@ -17,6 +17,9 @@ struct LoggingServiceConfig {
   // LOGGING_METRICS_PORT: /metrics on LOGGING_SERVICE_HOST; 0 (the default) serves none, so
   // that test instances never compete for a fixed port. The stack, compose and Kubernetes set it.
   std::uint16_t metrics_port = 0;
+  // LOGGING_HEALTH_PORT: plaintext grpc.health.v1 only, on 127.0.0.1, for probes run inside the
+  // container (compose, Kubernetes); 0 (the default) serves none.
+  std::uint16_t health_port = 0;
 };
 
 // Reads and validates the configuration; the error names the offending variable.

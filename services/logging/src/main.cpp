@@ -11,6 +11,7 @@
 #include "grpc/logging_service.hpp"
 #include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_server.hpp"
+#include "merch/common/grpc_tls.hpp"
 #include "merch/metrics/metrics_server.hpp"
 #include "metrics/logging_metrics.hpp"
 #include "publisher/kafka_publisher.hpp"
@@ -24,6 +25,13 @@ int main() {
   auto config = LoadLoggingServiceConfig(Env::FromProcess());
   if (!config) {
     spdlog::critical("merch-logging: bad configuration: {}", config.error().detail);
+    return 2;
+  }
+
+  // Mutual TLS: the api and the db service may stream events (README, "Security model").
+  auto tls = TlsIdentityFromEnv(Env::FromProcess(), "logging");
+  if (!tls) {
+    spdlog::critical("merch-logging: bad configuration: {}", tls.error().detail);
     return 2;
   }
 
@@ -62,13 +70,15 @@ int main() {
   const std::string address = config->host + ":" + std::to_string(config->port);
   auto server = StartGrpcServer(
       {.address = address,
+       .credentials = MutualTlsServerCredentials(*tls, {"api", "db"}),
+       .health_address = HealthAddress(config->health_port),
        .interceptors = [&service_metrics] { return service_metrics.Interceptors(); }},
       {&service});
   if (!server) {
     spdlog::critical("merch-logging: {}", server.error().detail);
     return 1;
   }
-  health.Attach(server->server.get());
+  health.Attach(&*server);
   spdlog::info("merch-logging serving on {}, publishing to {} at {}", address, config->kafka_topic,
                config->kafka_brokers);
   if (metrics_server) {
@@ -79,7 +89,7 @@ int main() {
   int received = 0;
   sigwait(&stop_signals, &received);
   spdlog::info("merch-logging: signal {} received, shutting down", received);
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   health.Attach(nullptr);
   metrics_server.reset();  // its scrapes sample the publisher
   publisher->reset();      // flushes the producer

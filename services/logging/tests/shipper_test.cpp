@@ -7,6 +7,7 @@
 #include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/testing/grpc_raw.hpp"
+#include "merch/testing/pki.hpp"
 #include "merch/testing/process.hpp"
 #include "merch/testing/wait.hpp"
 #include "support/harness.hpp"
@@ -24,13 +25,19 @@ void ShipMany(LogShipper& shipper, const std::string& trace, int first, int coun
   }
 }
 
+// The shippers here run as the api does, with its identity.
+std::shared_ptr<grpc::ChannelCredentials> ApiCredentials() {
+  return TestPki::Store().ClientCredentials("api");
+}
+
 bool AllDelivered(const LogShipper& shipper, std::uint64_t count, seconds timeout = seconds(60)) {
   return WaitFor([&] { return shipper.Stats().delivered >= count; }, timeout);
 }
 
 TEST(ShipperTest, TenThousandEventsInAQuietRunArriveExactlyOnce) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.Target(), .service_name = "test"});
+  LogShipper shipper(
+      {.target = harness.Target(), .credentials = ApiCredentials(), .service_name = "test"});
   const auto trace = UniqueTracePrefix();
   ShipMany(shipper, trace, 0, 10000);
   ASSERT_TRUE(AllDelivered(shipper, 10000));
@@ -47,7 +54,8 @@ TEST(ShipperTest, TenThousandEventsInAQuietRunArriveExactlyOnce) {
 
 TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.Target(), .service_name = "merch-api"});
+  LogShipper shipper(
+      {.target = harness.Target(), .credentials = ApiCredentials(), .service_name = "merch-api"});
   const auto trace = UniqueTracePrefix();
   for (int i = 0; i < 2; ++i) {
     shipper.Ship({.level = merch::v1::INFO,
@@ -71,7 +79,8 @@ TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
 // readable by the service and arrives, together with the events around it.
 TEST(ShipperTest, InvalidUtf8IsEscapedAndEveryEventArrives) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.Target(), .service_name = "merch-api"});
+  LogShipper shipper(
+      {.target = harness.Target(), .credentials = ApiCredentials(), .service_name = "merch-api"});
   const auto trace = UniqueTracePrefix();
   for (int i = 0; i < 10; ++i) {
     const bool bad = i == 5;
@@ -99,6 +108,7 @@ TEST(ShipperTest, InvalidUtf8IsEscapedAndEveryEventArrives) {
 TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {
   // Nothing listens at the target: every stream fails and events stay queued.
   LogShipper shipper({.target = "127.0.0.1:" + std::to_string(FreePort()),
+                      .credentials = ApiCredentials(),
                       .service_name = "test",
                       .queue_capacity = 100,
                       .max_batch = 10,
@@ -118,16 +128,23 @@ TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {
 
 TEST(ShipperTest, EveryEventArrivesAcrossAKillAndRestartOfTheLoggingService) {
   const auto port = FreePort();
+  const auto health_port = FreePort();
   const std::vector<std::string> settings = {
-      "LOGGING_SERVICE_HOST=127.0.0.1", "LOGGING_SERVICE_PORT=" + std::to_string(port),
-      "KAFKA_BROKERS=" + Broker().Brokers(), "KAFKA_TOPIC=" + Broker().Topic()};
+      "LOGGING_SERVICE_HOST=127.0.0.1",       "LOGGING_SERVICE_PORT=" + std::to_string(port),
+      "KAFKA_BROKERS=" + Broker().Brokers(),  "KAFKA_TOPIC=" + Broker().Topic(),
+      TestPki::Store().EnvSetting("logging"), "LOGGING_HEALTH_PORT=" + std::to_string(health_port)};
   auto service = std::make_unique<ChildProcess>(MERCH_LOGGING_BINARY, settings);
   const auto target = "127.0.0.1:" + std::to_string(port);
-  const auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  // The service's plaintext health port (its gRPC port takes mutual TLS only).
+  const auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(health_port),
+                                           grpc::InsecureChannelCredentials());
   ASSERT_TRUE(WaitFor([&] { return HealthCheck(channel) == kHealthServing; }, seconds(30)))
       << service->Log();
 
-  LogShipper shipper({.target = target, .service_name = "test", .max_batch = 250});
+  LogShipper shipper({.target = target,
+                      .credentials = ApiCredentials(),
+                      .service_name = "test",
+                      .max_batch = 250});
   const auto trace = UniqueTracePrefix();
   ShipMany(shipper, trace, 0, 2500);
   ASSERT_TRUE(AllDelivered(shipper, 1000));
@@ -147,7 +164,10 @@ TEST(ShipperTest, EveryEventArrivesAcrossAKillAndRestartOfTheLoggingService) {
 
 TEST(ShipperTest, EveryEventArrivesAcrossTenSecondsWithoutKafka) {
   LoggingHarness harness;
-  LogShipper shipper({.target = harness.Target(), .service_name = "test", .max_batch = 100});
+  LogShipper shipper({.target = harness.Target(),
+                      .credentials = ApiCredentials(),
+                      .service_name = "test",
+                      .max_batch = 100});
   const auto trace = UniqueTracePrefix();
   ShipMany(shipper, trace, 0, 500);
   ASSERT_TRUE(AllDelivered(shipper, 500));

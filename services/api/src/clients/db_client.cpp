@@ -2,16 +2,14 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
-#include "merch/common/grpc_channel.hpp"
-
 namespace merch::api {
 
-DbClient::DbClient(const std::string& target, std::chrono::milliseconds timeout,
+DbClient::DbClient(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout,
                    FailureObserver on_failure)
-    : timeout_(timeout), on_failure_(std::move(on_failure)) {
-  channel_ = MakeServiceChannel(target, grpc::InsecureChannelCredentials());
-  stub_ = merch::v1::DbService::NewStub(channel_);
-}
+    : channel_(std::move(channel)),
+      stub_(merch::v1::DbService::NewStub(channel_)),
+      timeout_(timeout),
+      on_failure_(std::move(on_failure)) {}
 
 boost::asio::awaitable<bool> DbClient::Ready() {
   // grpc.health.v1.Health/Check with an empty request, through the generic stub (the project

@@ -27,7 +27,8 @@ class DbClient {
   // Called with the gRPC status code of every failed call (for metrics).
   using FailureObserver = std::function<void(grpc::StatusCode)>;
 
-  DbClient(const std::string& target, std::chrono::milliseconds timeout,
+  // `channel` to the db service: MakeServiceChannel with the api's mutual TLS credentials.
+  DbClient(std::shared_ptr<grpc::Channel> channel, std::chrono::milliseconds timeout,
            FailureObserver on_failure);
 
   template <class Request, class Response>

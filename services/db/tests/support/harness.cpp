@@ -4,6 +4,8 @@
 #include <pqxx/nontransaction>
 #include <stdexcept>
 
+#include "merch/common/grpc_tls.hpp"
+#include "merch/testing/pki.hpp"
 #include "repository/connection.hpp"
 
 namespace merch::testing {
@@ -18,16 +20,21 @@ DbServiceHarness::DbServiceHarness(HarnessOptions options)
       products_(database_),
       orders_(database_),
       service_(users_, products_, orders_, options.request_timeout) {
-  auto server = StartGrpcServer({.address = "127.0.0.1:0"}, {&service_});
+  // The service's own credentials: identity "db", serving the api only.
+  const auto& pki = testing::TestPki::Store();
+  auto server =
+      StartGrpcServer({.address = "127.0.0.1:0",
+                       .credentials = MutualTlsServerCredentials(pki.Identity("db"), {"api"})},
+                      {&service_});
   if (!server) throw std::runtime_error(server.error().detail);
   server_ = std::move(*server);
-  channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_.port),
-                                 grpc::InsecureChannelCredentials());
+  channel_ =
+      testing::MutualTlsChannel("127.0.0.1:" + std::to_string(server_.port), pki, "api", "db");
   stub_ = merch::v1::DbService::NewStub(channel_);
 }
 
 DbServiceHarness::~DbServiceHarness() {
-  server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server_.Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 
 std::unique_ptr<grpc::ClientContext> DbServiceHarness::Context(std::chrono::milliseconds timeout) {

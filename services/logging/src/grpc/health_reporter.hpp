@@ -1,12 +1,12 @@
 #pragma once
 
-#include <grpcpp/grpcpp.h>
-
 #include <mutex>
+
+#include "merch/common/grpc_server.hpp"
 
 namespace merch::logging {
 
-// Mirrors the broker's reachability onto a gRPC server's health service (NOT_SERVING while
+// Mirrors the broker's reachability onto the gRPC servers' health service (NOT_SERVING while
 // Kafka is unreachable). Reports may start before the server exists, so the last one is kept
 // and applied on Attach. Thread-safe.
 class HealthReporter {
@@ -14,18 +14,18 @@ class HealthReporter {
   void Report(bool healthy) {
     std::lock_guard lock(mutex_);
     healthy_ = healthy;
-    if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(healthy_);
+    if (server_ != nullptr) server_->SetServing(healthy_);
   }
   // `server` (nullptr to detach) must stay alive until detached.
-  void Attach(grpc::Server* server) {
+  void Attach(const RunningGrpcServer* server) {
     std::lock_guard lock(mutex_);
     server_ = server;
-    if (server_ != nullptr) server_->GetHealthCheckService()->SetServingStatus(healthy_);
+    if (server_ != nullptr) server_->SetServing(healthy_);
   }
 
  private:
   std::mutex mutex_;
-  grpc::Server* server_ = nullptr;  // guarded by mutex_
+  const RunningGrpcServer* server_ = nullptr;  // guarded by mutex_
   bool healthy_ = false;            // guarded by mutex_
 };
 

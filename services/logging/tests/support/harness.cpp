@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "merch/common/clock.hpp"
+#include "merch/common/grpc_tls.hpp"
 #include "merch/logship/log_shipper.hpp"
+#include "merch/testing/pki.hpp"
 #include "merch/testing/wait.hpp"
 
 namespace merch::testing {
@@ -20,11 +22,16 @@ LoggingHarness::LoggingHarness() {
   if (!publisher) throw std::runtime_error(publisher.error().detail);
   publisher_ = std::move(*publisher);
   service_ = std::make_unique<logging::LoggingService>(*publisher_);
-  auto server = StartGrpcServer({.address = "127.0.0.1:0"}, {service_.get()});
+  // The service's own credentials: identity "logging", serving the api and the db service.
+  const auto& pki = testing::TestPki::Store();
+  auto server = StartGrpcServer(
+      {.address = "127.0.0.1:0",
+       .credentials = MutualTlsServerCredentials(pki.Identity("logging"), {"api", "db"})},
+      {service_.get()});
   if (!server) throw std::runtime_error(server.error().detail);
   server_ = std::move(*server);
-  health_.Attach(server_.server.get());
-  channel_ = grpc::CreateChannel(Target(), grpc::InsecureChannelCredentials());
+  health_.Attach(&server_);
+  channel_ = testing::MutualTlsChannel(Target(), pki, "api", "logging");
   stub_ = merch::v1::LoggingService::NewStub(channel_);
   if (!WaitFor([&] { return publisher_->Healthy(); }, std::chrono::seconds(30))) {
     throw std::runtime_error("the publisher never reached Kafka");
@@ -33,7 +40,7 @@ LoggingHarness::LoggingHarness() {
 
 LoggingHarness::~LoggingHarness() {
   health_.Attach(nullptr);
-  server_.server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  server_.Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   publisher_.reset();
 }
 

@@ -20,6 +20,11 @@ namespace merch::logship {
 
 struct ShipperOptions {
   std::string target;        // the logging service, "host:port"
+  // Required: MutualTlsChannelCredentials (merch/common/grpc_tls.hpp) in the services, and the
+  // identity the logging service's certificate must name; tests of an insecure server pass
+  // grpc::InsecureChannelCredentials() and an empty identity.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  std::string server_identity = "logging";
   std::string service_name;  // stamped on every event
   std::size_t queue_capacity = 100000;
   std::size_t max_batch = 1000;  // events per stream
