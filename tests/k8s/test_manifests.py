@@ -97,7 +97,9 @@ def test_probes_replicas_and_autoscaling():
     assert api["livenessProbe"]["httpGet"]["path"] == "/healthz"
     for name in ("merch-db", "merch-logging"):
         assert deployments[name]["spec"]["replicas"] == 2, name
-        assert "grpc" in containers(deployments[name])[0]["readinessProbe"], name
+        # merch-health on the plaintext health-only port (the gRPC port takes mutual TLS only).
+        probe = containers(deployments[name])[0]["readinessProbe"]["exec"]["command"]
+        assert probe[0] == "merch-health" and probe[1].startswith("127.0.0.1:"), name
     hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in kinds(docs, "HorizontalPodAutoscaler")}
     assert hpas["merch-api"]["spec"]["metrics"][0]["resource"]["name"] == "cpu"
     assert {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"]
@@ -121,3 +123,28 @@ def test_network_policies_admit_only_the_callers():
                 for peer in rule["from"] if "podSelector" in peer}
     assert callers(policies["merch-db-ingress"], 50051) == {"merch-api"}
     assert callers(policies["merch-logging-ingress"], 50052) == {"merch-api", "merch-db"}
+
+
+def test_every_grpc_party_mounts_its_own_identity_and_production_issues_it():
+    """README "Security model": each workload reads its own TLS Secret from GRPC_TLS_DIR, and
+    the production overlay's cert-manager Certificates name exactly that identity."""
+    for overlay in OVERLAYS:
+        docs = build(overlay)
+        workloads = {o["metadata"]["name"]: o for o in kinds(docs, "Deployment") + kinds(docs, "Job")}
+        expected = {"merch-api": "api", "merch-db": "db", "merch-logging": "logging",
+                    "merch-db-migrate": "db"}
+        for name, identity in expected.items():
+            spec = workloads[name]["spec"]["template"]["spec"]
+            container = spec["containers"][0]
+            env = {e["name"]: e.get("value") for e in container["env"]}
+            mount = next(m for m in container["volumeMounts"] if m["mountPath"] == env["GRPC_TLS_DIR"])
+            volume = next(v for v in spec["volumes"] if v["name"] == mount["name"])
+            assert volume["secret"]["secretName"] == f"merch-{identity}-tls", (overlay, name)
+            assert volume["secret"]["defaultMode"] == 0o440, (overlay, name)
+            assert spec["securityContext"]["fsGroup"] == spec["securityContext"]["runAsGroup"]
+    certificates = {c["spec"]["secretName"]: c["spec"] for c in kinds(build("production"), "Certificate")}
+    for identity in ("api", "db", "logging"):
+        spec = certificates[f"merch-{identity}-tls"]
+        assert spec["dnsNames"] == [identity]
+        assert {"server auth", "client auth"} <= set(spec["usages"])
+        assert spec["issuerRef"]["name"] == "merch-ca"
