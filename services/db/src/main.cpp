@@ -12,12 +12,14 @@
 
 #include "config.hpp"
 #include "grpc/db_service.hpp"
+#include "merch/common/grpc_channel.hpp"
 #include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_server.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "merch/logship/shipper_sink.hpp"
 #include "merch/metrics/metrics_server.hpp"
 #include "metrics/db_metrics.hpp"
+#include "outbox/outbox_relay.hpp"
 #include "repository/connection.hpp"
 #include "repository/migrations.hpp"
 
@@ -82,7 +84,11 @@ int main(int argc, char** argv) {
   ProductRepository products(database);
   OrderRepository orders(database);
   DbService service(users, products, orders, config->request_timeout);
-  DbMetrics service_metrics(pool, shipper);
+  // Ships the domain events that the repositories write to the outbox (README, "Log events").
+  OutboxRelay relay(
+      {.database_url = config->database_url, .statement_timeout = config->statement_timeout},
+      MakeServiceChannel(config->logging_service_addr, grpc::InsecureChannelCredentials()));
+  DbMetrics service_metrics(pool, shipper, relay);
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config->metrics_port != 0) {
     auto started = metrics::MetricsServer::Start(config->host, config->metrics_port);
@@ -106,6 +112,7 @@ int main(int argc, char** argv) {
     stop_shipping();
     return 1;
   }
+  relay.Start();
   spdlog::info("merch-db serving on {} (pool size {})", address, config->pool_size);
   if (metrics_server) {
     spdlog::info("merch-db metrics on http://{}:{}/metrics", config->host, metrics_server->Port());
@@ -115,6 +122,8 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &received);
   spdlog::info("merch-db: signal {} received, shutting down", received);
   server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // What the relay has not shipped stays in the outbox for the next start (or another replica).
+  relay.Stop();
   spdlog::info("merch-db stopped");
   stop_shipping();
   return 0;
