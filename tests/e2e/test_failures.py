@@ -34,6 +34,24 @@ def test_requests_succeed_while_the_logging_service_is_down_and_events_arrive_la
         {("/users/register", 201), ("/greeting", 200)}
 
 
+def test_an_api_replica_killed_right_after_an_order_loses_none_of_its_domain_events(
+        replicas, users, sql, kafka_log, stack_control):
+    """order.placed and order.cancelled come from the db service's outbox (README, "Log
+    events"): they reach Kafka although the replica that answered dies at once, before its
+    shipper's queue could have been sent."""
+    product_id = sql.create_product(stock=10)
+    user = users.create(client=replicas[0])
+    trace_id = unique_request_id("kill-api")
+    headers = {**user.auth, "X-Request-Id": trace_id}
+    order = assert_json(replicas[0].post("/orders", json={"product_id": product_id,
+                                                          "quantity": 1}, headers=headers), 201)
+    assert_json(replicas[0].delete(f"/orders/{order['id']}", headers=headers), 200)
+    stack_control.kill("api-1")
+    events = kafka_log.wait_for_events(trace_id, "order.placed", "order.cancelled", timeout=60)
+    assert {e["order_id"] for e in events if e["event"].startswith("order.")} == {order["id"]}
+    stack_control.start()
+
+
 def test_killing_one_api_replica_under_load_loses_no_request(api, api_url, replicas, users, sql,
                                                              stack_control):
     """300+ GETs through nginx from 4 threads; api-1 is killed once 60 have completed, and the
