@@ -89,7 +89,6 @@ std::unique_ptr<pqxx::connection> OutboxRelay::Connect() const {
 void OutboxRelay::Run() {
   std::unique_ptr<pqxx::connection> connection;
   auto backoff = options_.initial_backoff;
-  bool failing = false;
   while (!stopping_) {
     bool shipped = true;
     std::size_t taken = 0;
@@ -100,18 +99,17 @@ void OutboxRelay::Run() {
       // PostgreSQL went away (or refused a statement): start over on a fresh connection.
       connection.reset();
       shipped = false;
-      if (!failing) spdlog::warn("outbox relay: database failure, retrying: {}", e.what());
-      failing = true;
+      if (!failing_) spdlog::warn("outbox relay: database failure, retrying: {}", e.what());
     }
     if (!shipped) {
       ++failures_;
-      failing = true;
+      failing_ = true;
       if (!Wait(nullptr, backoff)) break;
       backoff = std::min(backoff * 2, options_.max_backoff);
       continue;
     }
-    if (failing) spdlog::info("outbox relay recovered");
-    failing = false;
+    if (failing_) spdlog::info("outbox relay recovered");
+    failing_ = false;
     backoff = options_.initial_backoff;
     if (taken == options_.batch_size) continue;  // more may be pending
     try {
@@ -144,7 +142,7 @@ std::size_t OutboxRelay::RelayBatch(pqxx::connection& connection, bool* shipped)
   std::uint64_t rejected = 0;
   const grpc::Status status = Send(batch, &rejected);
   if (!status.ok() && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
-    if (!stopping_) {
+    if (!stopping_ && !failing_) {
       spdlog::warn("outbox relay: the logging service did not take {} events ({}), retrying",
                    batch.size(), status.error_message());
     }

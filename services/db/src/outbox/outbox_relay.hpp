@@ -80,6 +80,7 @@ class OutboxRelay {
   std::atomic<std::uint64_t> relayed_{0};
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> failures_{0};
+  bool failing_ = false;  // the relay thread's own: warn once per outage, not per retry
   std::thread thread_;
 };
 
