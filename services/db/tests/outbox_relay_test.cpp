@@ -112,6 +112,7 @@ class OutboxRelayTest : public ::testing::Test {
 
   static std::vector<std::int64_t> Numbers(const std::vector<v1::LogMessage>& messages) {
     std::vector<std::int64_t> numbers;
+    numbers.reserve(messages.size());
     for (const auto& message : messages) {
       numbers.push_back(boost::json::parse(message.attributes_json()).at("n").as_int64());
     }

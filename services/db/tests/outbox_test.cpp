@@ -29,8 +29,9 @@ class OutboxTest : public ::testing::Test {
   // A context whose call carries `trace_id` (when not empty) as the api sends it.
   static std::unique_ptr<grpc::ClientContext> Traced(const std::string& trace_id) {
     auto context = DbServiceHarness::Context();
-    if (!trace_id.empty())
+    if (!trace_id.empty()) {
       context->AddMetadata(std::string(logship::kTraceIdMetadataKey), trace_id);
+    }
     return context;
   }
 
@@ -148,8 +149,10 @@ TEST_F(OutboxTest, CancelRegisterUpdateAndDeactivateWriteTheirEvents) {
 
   const auto rows = Rows(trace);
   std::vector<std::string> events;
-  for (const auto& row : rows)
+  events.reserve(rows.size());
+  for (const auto& row : rows) {
     events.push_back(row.event + " " + boost::json::serialize(row.attributes));
+  }
   const auto id = std::to_string(user.id());
   const auto order = std::to_string(placed.order().id());
   EXPECT_EQ(events, (std::vector<std::string>{
