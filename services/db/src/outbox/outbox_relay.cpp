@@ -108,9 +108,12 @@ void OutboxRelay::Run() {
       backoff = std::min(backoff * 2, options_.max_backoff);
       continue;
     }
-    if (failing_) spdlog::info("outbox relay recovered");
-    failing_ = false;
     backoff = options_.initial_backoff;
+    // An empty outbox proves the database only: recovered once a batch went through.
+    if (failing_ && taken > 0) {
+      spdlog::info("outbox relay recovered");
+      failing_ = false;
+    }
     if (taken == options_.batch_size) continue;  // more may be pending
     try {
       // Notifications that came in while the batch was in flight announce rows it may not
