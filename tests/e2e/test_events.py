@@ -77,6 +77,13 @@ def test_register_login_and_order_events_share_the_request_id(api, users, sql, k
     assert access_events(events) == sorted([("POST", "/users/register", 201),
                                             ("POST", "/users/login", 200),
                                             ("POST", "/orders", 201)])
+    # Domain events come from the db service's outbox, the request's own from the api.
+    assert {e["event"]: e["service_name"] for e in events} == {
+        "user.registered": "merch-db", "order.placed": "merch-db", "user.login": "merch-api",
+        "http.access": "merch-api"}
+    [placed] = [e for e in events if e["event"] == "order.placed"]
+    assert {k: placed[k] for k in ("order_id", "product_id", "quantity")} == \
+        {"order_id": order.json()["id"], "product_id": product_id, "quantity": 1}
 
 
 def test_failed_login_gives_user_login_failed(users, user, kafka_log):

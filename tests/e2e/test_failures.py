@@ -34,6 +34,26 @@ def test_requests_succeed_while_the_logging_service_is_down_and_events_arrive_la
         {("/users/register", 201), ("/greeting", 200)}
 
 
+def test_an_api_replica_killed_while_logging_is_down_loses_no_domain_event(
+        replicas, users, sql, kafka_log, stack_control):
+    """order.placed and order.cancelled come from the db service's outbox (README, "Log
+    events"): with the logging service down, the replica that answered dies holding its own
+    events only; the order's reach Kafka once logging is back."""
+    product_id = sql.create_product(stock=10)
+    user = users.create(client=replicas[0])
+    trace_id = unique_request_id("kill-api")
+    headers = {**user.auth, "X-Request-Id": trace_id}
+    stack_control.kill("logging")
+    order = assert_json(replicas[0].post("/orders", json={"product_id": product_id,
+                                                          "quantity": 1}, headers=headers), 201)
+    assert_json(replicas[0].delete(f"/orders/{order['id']}", headers=headers), 200)
+    stack_control.kill("api-1")
+    stack_control.start()
+    events = kafka_log.wait_for_events(trace_id, "order.placed", "order.cancelled", timeout=120)
+    assert {e["order_id"] for e in events if e["event"].startswith("order.")} == {order["id"]}
+    assert {e["service_name"] for e in events if e["event"].startswith("order.")} == {"merch-db"}
+
+
 def test_killing_one_api_replica_under_load_loses_no_request(api, api_url, replicas, users, sql,
                                                              stack_control):
     """300+ GETs through nginx from 4 threads; api-1 is killed once 60 have completed, and the

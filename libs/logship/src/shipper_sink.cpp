@@ -1,5 +1,7 @@
 #include "merch/logship/shipper_sink.hpp"
 
+#include "merch/logship/trace_context.hpp"
+
 namespace merch::logship {
 namespace {
 
@@ -20,11 +22,12 @@ merch::v1::LogLevel ToLogLevel(spdlog::level::level_enum level) {
 }  // namespace
 
 void ShipperSink::sink_it_(const spdlog::details::log_msg& record) {
+  const std::string* trace_id = CurrentTraceId();
   shipper_.Ship(LogEvent{
       .level = ToLogLevel(record.level),
       .event = "service.log",
       .message = std::string(record.payload.data(), record.payload.size()),
-      .trace_id = NewEventId(),
+      .trace_id = trace_id != nullptr ? *trace_id : NewEventId(),
       .attributes = {},
   });
 }

@@ -118,6 +118,24 @@ class RoutesTest : public ::testing::Test {
   void TearDown() override { shipper_.Shutdown(std::chrono::steady_clock::now()); }
 };
 
+TEST_F(RoutesTest, EveryDbCallCarriesTheRequestsTraceId) {
+  const auto ada = SignUp("ada");
+  const auto before = db_.TraceIds().size();
+  Send(http::verb::get, "/orders", "",
+       {{"X-Request-Id", "trace-me.1"}, {"Authorization", "Bearer " + ada.token}});
+  Send(http::verb::post, "/users/register",
+       R"({"sid":"777","username":"tp_user","email":"tp@example.com","password":"correct horse"})",
+       {{"X-Request-Id", "ignored-by-traceparent"},
+        {"traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}});
+  Send(http::verb::get, "/products/1", "", {{"X-Request-Id", "bad id!"}});
+  const auto seen = db_.TraceIds();
+  ASSERT_EQ(seen.size(), before + 3);
+  EXPECT_EQ(seen[before], "trace-me.1");
+  EXPECT_EQ(seen[before + 1], "4bf92f3577b34da6a3ce929d0e0e4736");
+  // An invalid X-Request-Id is replaced by a generated one, which the call carries.
+  EXPECT_EQ(seen[before + 2].size(), 32U);
+}
+
 TEST_F(RoutesTest, RegisterCreatesAUserAndStoresOnlyAnArgon2idHash) {
   const auto reply = Send(http::verb::post, "/users/register",
                           R"({"sid":"12010101","username":"Ada_L","email":"Ada@Example.com",)"
@@ -131,7 +149,7 @@ TEST_F(RoutesTest, RegisterCreatesAUserAndStoresOnlyAnArgon2idHash) {
   EXPECT_TRUE(user.at("is_active").as_bool());
   EXPECT_FALSE(user.contains("password"));
   EXPECT_TRUE(PasswordHasher::HasOwnParameters(db_.PasswordHash(user.at("id").as_int64())));
-  EXPECT_EQ(Events("user.registered").size(), 1U);
+  EXPECT_TRUE(Events("user.registered").empty());  // the db service writes it (outbox)
 
   const auto taken = Send(http::verb::post, "/users/register",
                           R"({"sid":"999","username":"ada_l","email":"x@example.com",)"
@@ -188,7 +206,7 @@ TEST_F(RoutesTest, UsersSeeAndChangeOnlyThemselves) {
                             R"({"username":"ada2","email":"ada2@example.com"})", Bearer(ada.token));
   ASSERT_EQ(renamed.status, http::status::ok) << renamed.body;
   EXPECT_EQ(renamed.Json().at("email").as_string(), "ada2@example.com");
-  EXPECT_EQ(Events("user.updated").size(), 1U);
+  EXPECT_TRUE(Events("user.updated").empty());  // the db service writes it (outbox)
   EXPECT_EQ(Send(http::verb::patch, "/users/" + std::to_string(ada.id), R"({"username":"BOB"})",
                  Bearer(ada.token))
                 .status,
@@ -220,7 +238,7 @@ TEST_F(RoutesTest, DeactivatedUnknownAndMalformedTokensGetTheSameBodyAndAnEventW
   ASSERT_EQ(
       Send(http::verb::delete_, "/users/" + std::to_string(ada.id), "", Bearer(ada.token)).status,
       http::status::no_content);
-  EXPECT_EQ(Events("user.deactivated").size(), 1U);
+  EXPECT_TRUE(Events("user.deactivated").empty());  // the db service writes it (outbox)
   ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer(ada.token)), "deactivated");
 }
 
@@ -277,7 +295,7 @@ TEST_F(RoutesTest, OrdersArePlacedListedCancelledAndRestoreStockOnce) {
   EXPECT_EQ(order.at("status").as_string(), "placed");
   EXPECT_TRUE(order.at("cancelled_at").is_null());
   EXPECT_EQ(db_.Stock(1), 497);
-  EXPECT_EQ(Events("order.placed").size(), 1U);
+  EXPECT_TRUE(Events("order.placed").empty());  // the db service writes it (outbox)
 
   Send(http::verb::post, "/orders", R"({"product_id":2,"quantity":1})", Bearer(ada.token));
   const auto list = Send(http::verb::get, "/orders", "", Bearer(ada.token));
@@ -292,7 +310,7 @@ TEST_F(RoutesTest, OrdersArePlacedListedCancelledAndRestoreStockOnce) {
   EXPECT_EQ(db_.Stock(1), 500);
   EXPECT_EQ(Send(http::verb::delete_, path, "", Bearer(ada.token)).status, http::status::conflict);
   EXPECT_EQ(db_.Stock(1), 500);
-  EXPECT_EQ(Events("order.cancelled").size(), 1U);
+  EXPECT_TRUE(Events("order.cancelled").empty());  // the db service writes it (outbox)
 }
 
 TEST_F(RoutesTest, OrderErrorsAreClearAndOthersOrdersAreInvisible) {
@@ -335,7 +353,7 @@ TEST_F(RoutesTest, AnIdempotencyKeyReplaysTheOriginalByteForByte) {
   EXPECT_EQ(again.status, http::status::created);
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(db_.OrderCount(), 1U);
-  EXPECT_EQ(Events("order.placed").size(), 1U);
+  EXPECT_TRUE(Events("order.placed").empty());  // the db service writes it (outbox)
   EXPECT_EQ(Send(http::verb::post, "/orders", R"({"product_id":1,"quantity":1})", headers).status,
             http::status::unprocessable_entity);
   auto empty_key = Bearer(ada.token);

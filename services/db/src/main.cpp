@@ -12,6 +12,7 @@
 
 #include "config.hpp"
 #include "grpc/db_service.hpp"
+#include "merch/common/grpc_channel.hpp"
 #include "merch/common/grpc_runtime.hpp"
 #include "merch/common/grpc_server.hpp"
 #include "merch/common/grpc_tls.hpp"
@@ -19,6 +20,7 @@
 #include "merch/logship/shipper_sink.hpp"
 #include "merch/metrics/metrics_server.hpp"
 #include "metrics/db_metrics.hpp"
+#include "outbox/outbox_relay.hpp"
 #include "repository/connection.hpp"
 #include "repository/migrations.hpp"
 
@@ -48,8 +50,9 @@ int main(int argc, char** argv) {
 
   // The service's own start-up and error lines also go to Kafka through the logging service.
   // The sink is removed before the shipper goes away (stop_shipping, on every way out).
+  const auto logging_credentials = MutualTlsChannelCredentials(*tls);
   logship::LogShipper shipper({.target = config->logging_service_addr,
-                               .credentials = MutualTlsChannelCredentials(*tls),
+                               .credentials = logging_credentials,
                                .service_name = "merch-db"});
   spdlog::default_logger()->sinks().push_back(std::make_shared<logship::ShipperSink>(shipper));
   const auto stop_shipping = [&] {
@@ -92,7 +95,11 @@ int main(int argc, char** argv) {
   ProductRepository products(database);
   OrderRepository orders(database);
   DbService service(users, products, orders, config->request_timeout);
-  DbMetrics service_metrics(pool, shipper);
+  // Ships the domain events that the repositories write to the outbox (README, "Log events").
+  OutboxRelay relay(
+      {.database_url = config->database_url, .statement_timeout = config->statement_timeout},
+      MakeServiceChannel(config->logging_service_addr, logging_credentials, "logging"));
+  DbMetrics service_metrics(pool, shipper, relay);
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config->metrics_port != 0) {
     auto started = metrics::MetricsServer::Start(config->host, config->metrics_port);
@@ -118,6 +125,7 @@ int main(int argc, char** argv) {
     stop_shipping();
     return 1;
   }
+  relay.Start();
   spdlog::info("merch-db serving on {} (pool size {})", address, config->pool_size);
   if (metrics_server) {
     spdlog::info("merch-db metrics on http://{}:{}/metrics", config->host, metrics_server->Port());
@@ -127,6 +135,8 @@ int main(int argc, char** argv) {
   sigwait(&stop_signals, &received);
   spdlog::info("merch-db: signal {} received, shutting down", received);
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // What the relay has not shipped stays in the outbox for the next start (or another replica).
+  relay.Stop();
   spdlog::info("merch-db stopped");
   stop_shipping();
   return 0;

@@ -16,6 +16,7 @@
 #include "consumer/event_printer.hpp"
 #include "consumer/hourly_archive.hpp"
 #include "consumer/options.hpp"
+#include "consumer/recent_ids.hpp"
 
 namespace merch::logs {
 namespace {
@@ -246,6 +247,9 @@ TEST(LogsOptionsTest, EveryOptionIsParsed) {
   EXPECT_EQ(options->hourly_dir, "/tmp/h");
   EXPECT_EQ(options->max_events, 5);
   EXPECT_TRUE(options->exit_at_end);
+  EXPECT_FALSE(options->dedupe);
+  EXPECT_TRUE(Parse({"--dedupe"})->dedupe);
+  EXPECT_FALSE(Parse({"--dedupe=yes"}).has_value());
 }
 
 TEST(LogsOptionsTest, HelpNeedsNothingElse) {
@@ -362,6 +366,45 @@ TEST(EventPrinterTest, TraceFilterKeepsOnlyThatTraceAndCountsOnlyWhatIsShown) {
   EXPECT_EQ(printer.Handle(boost::json::serialize(Access()), 0).value(), Shown::kYes);
   EXPECT_TRUE(printer.Done());
   EXPECT_EQ(Lines(out).size(), 2U);
+}
+
+TEST(RecentIdsTest, RemembersTheLastCapacityIdsOnly) {
+  RecentIds recent(3);
+  EXPECT_TRUE(recent.Insert("a"));
+  EXPECT_FALSE(recent.Insert("a"));
+  EXPECT_TRUE(recent.Insert("b"));
+  EXPECT_TRUE(recent.Insert("c"));
+  EXPECT_FALSE(recent.Insert("a"));
+  EXPECT_TRUE(recent.Insert("d"));  // "a", the oldest, leaves the window
+  EXPECT_TRUE(recent.Insert("a"));
+  EXPECT_FALSE(recent.Insert("c"));
+  EXPECT_FALSE(recent.Insert("d"));
+  for (int i = 0; i < 100000; ++i) recent.Insert("id-" + std::to_string(i));
+  EXPECT_FALSE(recent.Insert("id-99999"));
+  EXPECT_TRUE(recent.Insert("id-0"));
+}
+
+TEST(EventPrinterTest, DedupeDropsARepeatedEventIdAndOnlyThat) {
+  std::ostringstream out;
+  EventPrinter printer(Options({"--dedupe", "--json"}), false, out, nullptr);
+  auto first = Event();
+  first["event_id"] = "e-1";
+  auto second = Event();
+  second["event_id"] = "e-2";
+  auto no_id = Event();
+  no_id.erase("event_id");
+  EXPECT_EQ(printer.Handle(boost::json::serialize(first), 0).value(), Shown::kYes);
+  EXPECT_EQ(printer.Handle(boost::json::serialize(second), 0).value(), Shown::kYes);
+  EXPECT_EQ(printer.Handle(boost::json::serialize(first), 0).value(), Shown::kDuplicate);
+  EXPECT_EQ(printer.Handle(boost::json::serialize(no_id), 0).value(), Shown::kYes);
+  EXPECT_EQ(printer.Handle(boost::json::serialize(no_id), 0).value(), Shown::kYes);
+  EXPECT_EQ(Lines(out).size(), 4U);
+
+  // Without --dedupe every copy is shown.
+  std::ostringstream all;
+  EventPrinter plain(Options({"--json"}), false, all, nullptr);
+  EXPECT_EQ(plain.Handle(boost::json::serialize(first), 0).value(), Shown::kYes);
+  EXPECT_EQ(plain.Handle(boost::json::serialize(first), 0).value(), Shown::kYes);
 }
 
 TEST(EventPrinterTest, HourlyFilesHoldEachShownEventUnderItsHour) {

@@ -1,11 +1,16 @@
 // The log shipper end to end: shipper → gRPC → logging service → real Kafka, including
 // restarts of the logging service and of Kafka.
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <set>
+#include <string>
 
 #include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
+#include "merch/logship/shipper_sink.hpp"
+#include "merch/logship/trace_context.hpp"
 #include "merch/testing/grpc_raw.hpp"
 #include "merch/testing/pki.hpp"
 #include "merch/testing/process.hpp"
@@ -73,6 +78,53 @@ TEST(ShipperTest, ShipStampsServiceTimeAndAUniqueEventId) {
   EXPECT_EQ(events[0].at("order_id").as_int64(), 42);
   EXPECT_NEAR(static_cast<double>(events[0].at("timestamp").as_int64()),
               static_cast<double>(UnixMillis()), 60000.0);
+}
+
+// The db service's log lines while it serves a call carry the call's trace id (README, "Log
+// events"); outside a call, a fresh one.
+TEST(ShipperTest, ASinkRecordCarriesTheTraceIdOfItsThreadsTraceScope) {
+  LoggingHarness harness;
+  LogShipper shipper(
+      {.target = harness.Target(), .credentials = ApiCredentials(), .service_name = "merch-db"});
+  spdlog::logger logger("trace-scope-test", std::make_shared<logship::ShipperSink>(shipper));
+  const auto trace = UniqueTracePrefix() + "-call";
+  {
+    const logship::TraceScope call(trace);
+    {
+      const logship::TraceScope nested(trace + "-nested");
+      logger.warn("in a nested scope");
+    }
+    EXPECT_EQ(*logship::CurrentTraceId(), trace);
+    logger.info("while serving the call");
+  }
+  EXPECT_EQ(logship::CurrentTraceId(), nullptr);
+  logger.info("outside any call");
+  ASSERT_TRUE(AllDelivered(shipper, 3));
+  const auto events = TopicReader(Broker().Brokers(), Broker().Topic())
+                          .ReadUntil(trace, TopicReader::DistinctIds(2));
+  ASSERT_EQ(events.size(), 2U);
+  std::set<std::string> seen;
+  for (const auto& event : events) {
+    EXPECT_EQ(event.at("event").as_string(), "service.log");
+    seen.insert(std::string(event.at("trace_id").as_string()) + " " +
+                std::string(event.at("message").as_string()));
+  }
+  EXPECT_EQ(seen, (std::set<std::string>{trace + " while serving the call",
+                                         trace + "-nested in a nested scope"}));
+}
+
+TEST(TraceContextTest, ATraceIdHasTheSyntaxOfARequestId) {
+  EXPECT_TRUE(logship::IsValidTraceId("4bf92f3577b34da6a3ce929d0e0e4736"));
+  EXPECT_TRUE(logship::IsValidTraceId("ev-Abc._~:+=@/-1"));
+  EXPECT_TRUE(logship::IsValidTraceId(std::string(128, 'a')));
+  EXPECT_FALSE(logship::IsValidTraceId(""));
+  EXPECT_FALSE(logship::IsValidTraceId(std::string(129, 'a')));
+  EXPECT_FALSE(logship::IsValidTraceId("bad id"));
+  EXPECT_FALSE(logship::IsValidTraceId("caf\xc3\xa9"));
+  const auto fresh = logship::NewTraceId();
+  EXPECT_EQ(fresh.size(), 32U);
+  EXPECT_EQ(fresh.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(fresh, logship::NewTraceId());
 }
 
 // Bytes that are not UTF-8 (a raw request path) are escaped by the shipper, so the event is

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "auth/jwt.hpp"
+#include "clients/call_metadata.hpp"
 #include "dto/requests.hpp"
 #include "merch/common/error.hpp"
 #include "merch/v1/db.pb.h"
@@ -24,33 +25,39 @@ class DbApi {
 
   virtual ~DbApi() = default;
 
+  // Every operation takes the request's CallMetadata first.
+
   // Users. `caller` is a verified token's claims; the db service checks the user's state.
-  virtual Async<merch::v1::User> RegisterUser(const RegisterBody& user,
+  virtual Async<merch::v1::User> RegisterUser(CallMetadata call, const RegisterBody& user,
                                               std::string password_hash) = 0;
   // Exactly one of `username` and `sid`; kNotFound for no such user.
-  virtual Async<merch::v1::Credentials> GetCredentials(std::optional<std::string> username,
+  virtual Async<merch::v1::Credentials> GetCredentials(CallMetadata call,
+                                                       std::optional<std::string> username,
                                                        std::optional<std::string> sid) = 0;
-  virtual Async<merch::v1::User> CheckCaller(const TokenClaims& caller) = 0;
+  virtual Async<merch::v1::User> CheckCaller(CallMetadata call, const TokenClaims& caller) = 0;
   // The fields to change (at least one); a new password comes as its hash.
-  virtual Async<merch::v1::User> UpdateUser(const TokenClaims& caller,
+  virtual Async<merch::v1::User> UpdateUser(CallMetadata call, const TokenClaims& caller,
                                             std::optional<std::string> username,
                                             std::optional<std::string> email,
                                             std::optional<std::string> password_hash) = 0;
-  virtual Async<merch::v1::User> DeactivateUser(const TokenClaims& caller) = 0;
+  virtual Async<merch::v1::User> DeactivateUser(CallMetadata call, const TokenClaims& caller) = 0;
 
   // Products.
   virtual Async<merch::v1::ListProductsResponse> ListProducts(
-      const Page& page, std::optional<std::string> category) = 0;
-  virtual Async<merch::v1::Product> GetProduct(std::int64_t id) = 0;
+      CallMetadata call, const Page& page, std::optional<std::string> category) = 0;
+  virtual Async<merch::v1::Product> GetProduct(CallMetadata call, std::int64_t id) = 0;
 
   // Orders.
   virtual Async<merch::v1::PlaceOrderResponse> PlaceOrder(
-      const TokenClaims& caller, const PlaceOrderBody& order,
+      CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
       std::optional<std::string> idempotency_key) = 0;
-  virtual Async<merch::v1::ListOrdersResponse> ListOrders(const TokenClaims& caller,
+  virtual Async<merch::v1::ListOrdersResponse> ListOrders(CallMetadata call,
+                                                          const TokenClaims& caller,
                                                           const Page& page) = 0;
-  virtual Async<merch::v1::Order> GetOrder(const TokenClaims& caller, std::int64_t id) = 0;
-  virtual Async<merch::v1::Order> CancelOrder(const TokenClaims& caller, std::int64_t id) = 0;
+  virtual Async<merch::v1::Order> GetOrder(CallMetadata call, const TokenClaims& caller,
+                                           std::int64_t id) = 0;
+  virtual Async<merch::v1::Order> CancelOrder(CallMetadata call, const TokenClaims& caller,
+                                              std::int64_t id) = 0;
 
   // Whether the db service answers its health check (for /readyz).
   virtual boost::asio::awaitable<bool> Ready() = 0;

@@ -9,8 +9,10 @@
 #include <string>
 
 #include "async/await_completion.hpp"
+#include "clients/call_metadata.hpp"
 #include "merch/common/error.hpp"
 #include "merch/common/grpc_status.hpp"
+#include "merch/logship/trace_context.hpp"
 #include "merch/v1/db.grpc.pb.h"
 
 namespace merch::api {
@@ -18,10 +20,10 @@ namespace merch::api {
 // The db service's asynchronous interface, whose member functions Call takes.
 using DbAsync = merch::v1::DbService::StubInterface::async_interface;
 
-// The one place where calls to the db service are made: every call gets the same deadline,
-// runs on gRPC's callback API (no thread waits for it) and resumes the calling coroutine on
-// its own executor. Failures come back as Errors (UNAVAILABLE → kUnavailable, so 503;
-// DEADLINE_EXCEEDED → kDeadlineExceeded, so 504). Thread-safe.
+// The one place where calls to the db service are made: every call gets the same deadline and
+// the request's metadata (CallMetadata), runs on gRPC's callback API (no thread waits for it)
+// and resumes the calling coroutine on its own executor. Failures come back as Errors (UNAVAILABLE
+// → kUnavailable, so 503; DEADLINE_EXCEEDED → kDeadlineExceeded, so 504). Thread-safe.
 class DbClient {
  public:
   // Called with the gRPC status code of every failed call (for metrics).
@@ -36,7 +38,8 @@ class DbClient {
                                    std::function<void(grpc::Status)>);
 
   template <class Request, class Response>
-  boost::asio::awaitable<Result<Response>> Call(Method<Request, Response> method, Request request) {
+  boost::asio::awaitable<Result<Response>> Call(Method<Request, Response> method,
+                                                CallMetadata metadata, Request request) {
     // Lives until gRPC's callback has run, even if the coroutine is destroyed first.
     struct CallState {
       grpc::ClientContext context;
@@ -46,6 +49,10 @@ class DbClient {
     auto state = std::make_shared<CallState>();
     state->request = std::move(request);
     state->context.set_deadline(std::chrono::system_clock::now() + timeout_);
+    if (!metadata.trace_id.empty()) {
+      state->context.AddMetadata(std::string(logship::kTraceIdMetadataKey),
+                                 std::string(metadata.trace_id));
+    }
     // A named local, not a temporary in the co_await: GCC 12 destroys such temporaries'
     // captures twice.
     auto start = [this, state, method](auto done) {

@@ -17,31 +17,32 @@ v1::Caller ToCaller(const TokenClaims& claims) {
 
 }  // namespace
 
-DbApi::Async<v1::User> GrpcDbApi::RegisterUser(const RegisterBody& user,
+DbApi::Async<v1::User> GrpcDbApi::RegisterUser(CallMetadata call, const RegisterBody& user,
                                                std::string password_hash) {
   v1::RegisterUserRequest request;
   request.set_sid(user.sid);
   request.set_username(user.username);
   request.set_email(user.email);
   request.set_password_hash(std::move(password_hash));
-  return client_.Call(&DbAsync::RegisterUser, std::move(request));
+  return client_.Call(&DbAsync::RegisterUser, call, std::move(request));
 }
 
-DbApi::Async<v1::Credentials> GrpcDbApi::GetCredentials(std::optional<std::string> username,
+DbApi::Async<v1::Credentials> GrpcDbApi::GetCredentials(CallMetadata call,
+                                                        std::optional<std::string> username,
                                                         std::optional<std::string> sid) {
   v1::GetCredentialsRequest request;
   if (username) request.set_username(std::move(*username));
   if (sid) request.set_sid(std::move(*sid));
-  return client_.Call(&DbAsync::GetCredentials, std::move(request));
+  return client_.Call(&DbAsync::GetCredentials, call, std::move(request));
 }
 
-DbApi::Async<v1::User> GrpcDbApi::CheckCaller(const TokenClaims& caller) {
+DbApi::Async<v1::User> GrpcDbApi::CheckCaller(CallMetadata call, const TokenClaims& caller) {
   v1::CheckCallerRequest request;
   *request.mutable_caller() = ToCaller(caller);
-  return client_.Call(&DbAsync::CheckCaller, std::move(request));
+  return client_.Call(&DbAsync::CheckCaller, call, std::move(request));
 }
 
-DbApi::Async<v1::User> GrpcDbApi::UpdateUser(const TokenClaims& caller,
+DbApi::Async<v1::User> GrpcDbApi::UpdateUser(CallMetadata call, const TokenClaims& caller,
                                              std::optional<std::string> username,
                                              std::optional<std::string> email,
                                              std::optional<std::string> password_hash) {
@@ -50,62 +51,65 @@ DbApi::Async<v1::User> GrpcDbApi::UpdateUser(const TokenClaims& caller,
   if (username) request.set_username(std::move(*username));
   if (email) request.set_email(std::move(*email));
   if (password_hash) request.set_password_hash(std::move(*password_hash));
-  return client_.Call(&DbAsync::UpdateUser, std::move(request));
+  return client_.Call(&DbAsync::UpdateUser, call, std::move(request));
 }
 
-DbApi::Async<v1::User> GrpcDbApi::DeactivateUser(const TokenClaims& caller) {
+DbApi::Async<v1::User> GrpcDbApi::DeactivateUser(CallMetadata call, const TokenClaims& caller) {
   v1::DeactivateUserRequest request;
   *request.mutable_caller() = ToCaller(caller);
-  return client_.Call(&DbAsync::DeactivateUser, std::move(request));
+  return client_.Call(&DbAsync::DeactivateUser, call, std::move(request));
 }
 
 DbApi::Async<v1::ListProductsResponse> GrpcDbApi::ListProducts(
-    const Page& page, std::optional<std::string> category) {
+    CallMetadata call, const Page& page, std::optional<std::string> category) {
   v1::ListProductsRequest request;
   request.set_limit(page.limit);
   request.set_offset(page.offset);
   if (category) request.set_category(std::move(*category));
-  return client_.Call(&DbAsync::ListProducts, std::move(request));
+  return client_.Call(&DbAsync::ListProducts, call, std::move(request));
 }
 
-DbApi::Async<v1::Product> GrpcDbApi::GetProduct(std::int64_t id) {
+DbApi::Async<v1::Product> GrpcDbApi::GetProduct(CallMetadata call, std::int64_t id) {
   v1::GetProductRequest request;
   request.set_id(id);
-  return client_.Call(&DbAsync::GetProduct, std::move(request));
+  return client_.Call(&DbAsync::GetProduct, call, std::move(request));
 }
 
 DbApi::Async<v1::PlaceOrderResponse> GrpcDbApi::PlaceOrder(
-    const TokenClaims& caller, const PlaceOrderBody& order,
+    CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
     std::optional<std::string> idempotency_key) {
   v1::PlaceOrderRequest request;
   *request.mutable_caller() = ToCaller(caller);
   request.set_product_id(order.product_id);
   request.set_quantity(order.quantity);
   if (idempotency_key) request.set_idempotency_key(std::move(*idempotency_key));
-  return client_.Call(&DbAsync::PlaceOrder, std::move(request));
+  return client_.Call(&DbAsync::PlaceOrder, call, std::move(request));
 }
 
-DbApi::Async<v1::ListOrdersResponse> GrpcDbApi::ListOrders(const TokenClaims& caller,
+DbApi::Async<v1::ListOrdersResponse> GrpcDbApi::ListOrders(CallMetadata call,
+                                                           const TokenClaims& caller,
                                                            const Page& page) {
   v1::ListOrdersRequest request;
   *request.mutable_caller() = ToCaller(caller);
   request.set_limit(page.limit);
   request.set_offset(page.offset);
-  return client_.Call(&DbAsync::ListOrders, std::move(request));
+  return client_.Call(&DbAsync::ListOrders, call, std::move(request));
 }
 
-DbApi::Async<v1::Order> GrpcDbApi::GetOrder(const TokenClaims& caller, std::int64_t id) {
+DbApi::Async<v1::Order> GrpcDbApi::GetOrder(CallMetadata call, const TokenClaims& caller,
+                                            std::int64_t id) {
   v1::GetOrderRequest request;
   *request.mutable_caller() = ToCaller(caller);
   request.set_order_id(id);
-  return client_.Call(&DbAsync::GetOrder, std::move(request));
+  return client_.Call(&DbAsync::GetOrder, call, std::move(request));
 }
 
-DbApi::Async<v1::Order> GrpcDbApi::CancelOrder(const TokenClaims& caller, std::int64_t id) {
+DbApi::Async<v1::Order> GrpcDbApi::CancelOrder(CallMetadata call, const TokenClaims& caller,
+                                               std::int64_t id) {
   v1::CancelOrderRequest request;
   *request.mutable_caller() = ToCaller(caller);
   request.set_order_id(id);
-  return client_.Call(&DbAsync::CancelOrder, std::move(request));
+  return client_.Call(&DbAsync::CancelOrder, call, std::move(request));
 }
 
 boost::asio::awaitable<bool> GrpcDbApi::Ready() { return client_.Ready(); }

@@ -7,7 +7,6 @@ namespace merch::api {
 namespace {
 
 namespace asio = boost::asio;
-namespace v1 = merch::v1;
 
 std::optional<std::string_view> Header(const Request& request, std::string_view name) {
   const auto found = request.find(name);
@@ -20,16 +19,12 @@ asio::awaitable<Result<Reply>> PlaceOrder(Services& services, RequestContext& co
   if (!body) co_return body.error();
   auto key = ParseIdempotencyKey(Header(context.request, "Idempotency-Key"));
   if (!key) co_return key.error();
-  auto placed = co_await services.db.PlaceOrder(*context.caller, *body, std::move(*key));
+  // order.placed (unless replayed) and order.cancelled are written by the db service, in the
+  // order's own transaction (README, "Log events").
+  auto placed =
+      co_await services.db.PlaceOrder(DbCall(context), *context.caller, *body, std::move(*key));
   if (!placed) co_return placed.error();
   const auto& order = placed->order();
-  if (!placed->replayed()) {
-    services.events.Emit(context, v1::INFO, "order.placed", "order placed",
-                         {{"order_id", order.id()},
-                          {"user_id", order.user_id()},
-                          {"product_id", order.product_id()},
-                          {"quantity", order.quantity()}});
-  }
   // A replay answers exactly as the original did: same status, same bytes.
   co_return Reply::Created(RenderOrder(order), "/orders/" + std::to_string(order.id()));
 }
@@ -37,7 +32,7 @@ asio::awaitable<Result<Reply>> PlaceOrder(Services& services, RequestContext& co
 asio::awaitable<Result<Reply>> ListOrders(Services& services, RequestContext& context) {
   auto page = ParsePage(context.query);
   if (!page) co_return page.error();
-  auto orders = co_await services.db.ListOrders(*context.caller, *page);
+  auto orders = co_await services.db.ListOrders(DbCall(context), *context.caller, *page);
   if (!orders) co_return orders.error();
   co_return Reply::Json(RenderOrders(*orders));
 }
@@ -45,7 +40,7 @@ asio::awaitable<Result<Reply>> ListOrders(Services& services, RequestContext& co
 asio::awaitable<Result<Reply>> GetOrder(Services& services, RequestContext& context) {
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
-  auto order = co_await services.db.GetOrder(*context.caller, *id);
+  auto order = co_await services.db.GetOrder(DbCall(context), *context.caller, *id);
   if (!order) co_return order.error();
   co_return Reply::Json(RenderOrder(*order));
 }
@@ -53,10 +48,8 @@ asio::awaitable<Result<Reply>> GetOrder(Services& services, RequestContext& cont
 asio::awaitable<Result<Reply>> CancelOrder(Services& services, RequestContext& context) {
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
-  auto order = co_await services.db.CancelOrder(*context.caller, *id);
+  auto order = co_await services.db.CancelOrder(DbCall(context), *context.caller, *id);
   if (!order) co_return order.error();
-  services.events.Emit(context, v1::INFO, "order.cancelled", "order cancelled",
-                       {{"order_id", order->id()}, {"user_id", order->user_id()}});
   co_return Reply::Json(RenderOrder(*order));
 }
 

@@ -13,7 +13,7 @@ asio::awaitable<Result<Reply>> ListProducts(Services& services, RequestContext& 
   if (!page) co_return page.error();
   auto category = ParseCategory(context.query);
   if (!category) co_return category.error();
-  auto products = co_await services.db.ListProducts(*page, std::move(*category));
+  auto products = co_await services.db.ListProducts(DbCall(context), *page, std::move(*category));
   if (!products) co_return products.error();
   co_return Reply::Json(RenderProducts(*products));
 }
@@ -21,7 +21,7 @@ asio::awaitable<Result<Reply>> ListProducts(Services& services, RequestContext& 
 asio::awaitable<Result<Reply>> GetProduct(Services& services, RequestContext& context) {
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
-  auto product = co_await services.db.GetProduct(*id);
+  auto product = co_await services.db.GetProduct(DbCall(context), *id);
   if (!product) co_return product.error();
   co_return Reply::Json(RenderProduct(*product));
 }

@@ -48,6 +48,9 @@ struct Services {
   std::string_view openapi;  // the document served at /openapi.yaml
 };
 
+// The metadata of the request's calls to the db service.
+inline CallMetadata DbCall(const RequestContext& context) { return {.trace_id = context.trace_id}; }
+
 // A Handler that runs `handler` (a coroutine of a routes file) with the services.
 inline Handler BindHandler(boost::asio::awaitable<Result<Reply>> (*handler)(Services&,
                                                                             RequestContext&),

@@ -20,27 +20,29 @@ asio::awaitable<Result<std::int64_t>> OwnUserId(Services& services, RequestConte
   auto id = ParsePathId(context.params[0]);
   if (!id) co_return id.error();
   if (*id == context.caller->user_id) co_return *id;
-  auto caller = co_await services.db.CheckCaller(*context.caller);
+  auto caller = co_await services.db.CheckCaller(DbCall(context), *context.caller);
   if (!caller) co_return caller.error();
   co_return Error{ErrorCode::kPermissionDenied, "you may only access your own user"};
 }
 
+// user.registered, user.updated and user.deactivated are written by the db service, in the
+// change's own transaction (README, "Log events"); the api emits user.login and
+// user.login_failed itself.
 asio::awaitable<Result<Reply>> Register(Services& services, RequestContext& context) {
   auto body = ParseRegisterBody(context.request.body());
   if (!body) co_return body.error();
   auto hash = co_await services.hasher.Hash(std::move(body->password));
   if (!hash) co_return hash.error();
-  auto user = co_await services.db.RegisterUser(*body, std::move(*hash));
+  auto user = co_await services.db.RegisterUser(DbCall(context), *body, std::move(*hash));
   if (!user) co_return user.error();
-  services.events.Emit(context, v1::INFO, "user.registered", "user registered",
-                       {{"user_id", user->id()}});
   co_return Reply::Created(RenderUser(*user), "/users/" + std::to_string(user->id()));
 }
 
 asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context) {
   auto body = ParseLoginBody(context.request.body());
   if (!body) co_return body.error();
-  auto credentials = co_await services.db.GetCredentials(body->username, body->sid);
+  auto credentials =
+      co_await services.db.GetCredentials(DbCall(context), body->username, body->sid);
   const auto failed = [&](std::string_view reason) {
     services.events.Emit(context, v1::WARN, "user.login_failed",
                          "login failed: " + std::string(reason));
@@ -68,7 +70,7 @@ asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context
 asio::awaitable<Result<Reply>> GetUser(Services& services, RequestContext& context) {
   auto id = co_await OwnUserId(services, context);
   if (!id) co_return id.error();
-  auto user = co_await services.db.CheckCaller(*context.caller);
+  auto user = co_await services.db.CheckCaller(DbCall(context), *context.caller);
   if (!user) co_return user.error();
   co_return Reply::Json(RenderUser(*user));
 }
@@ -78,31 +80,24 @@ asio::awaitable<Result<Reply>> UpdateUser(Services& services, RequestContext& co
   if (!id) co_return id.error();
   auto body = ParseUpdateUserBody(context.request.body());
   if (!body) co_return body.error();
-  boost::json::array changed;
-  if (body->username) changed.emplace_back("username");
-  if (body->email) changed.emplace_back("email");
   std::optional<std::string> password_hash;
   if (body->password) {
     auto hash = co_await services.hasher.Hash(std::move(*body->password));
     if (!hash) co_return hash.error();
     password_hash = std::move(*hash);
-    changed.emplace_back("password");
   }
-  auto user = co_await services.db.UpdateUser(*context.caller, std::move(body->username),
-                                              std::move(body->email), std::move(password_hash));
+  auto user =
+      co_await services.db.UpdateUser(DbCall(context), *context.caller, std::move(body->username),
+                                      std::move(body->email), std::move(password_hash));
   if (!user) co_return user.error();
-  services.events.Emit(context, v1::INFO, "user.updated", "user updated",
-                       {{"user_id", user->id()}, {"fields", std::move(changed)}});
   co_return Reply::Json(RenderUser(*user));
 }
 
 asio::awaitable<Result<Reply>> DeactivateUser(Services& services, RequestContext& context) {
   auto id = co_await OwnUserId(services, context);
   if (!id) co_return id.error();
-  auto user = co_await services.db.DeactivateUser(*context.caller);
+  auto user = co_await services.db.DeactivateUser(DbCall(context), *context.caller);
   if (!user) co_return user.error();
-  services.events.Emit(context, v1::INFO, "user.deactivated", "user deactivated",
-                       {{"user_id", user->id()}});
   co_return Reply::NoContent();
 }
 

@@ -61,6 +61,11 @@ std::int64_t FakeDbApi::Stock(std::int64_t product_id) const {
   return products_.at(static_cast<std::size_t>(product_id - 1)).stock();
 }
 
+std::vector<std::string> FakeDbApi::TraceIds() const {
+  std::lock_guard lock(mutex_);
+  return trace_ids_;
+}
+
 std::size_t FakeDbApi::OrderCount() const {
   std::lock_guard lock(mutex_);
   return orders_.size();
@@ -117,9 +122,10 @@ Result<v1::Order*> FakeDbApi::OwnOrder(std::int64_t user_id, std::int64_t id) {
   return &orders_[static_cast<std::size_t>(id - 1)];
 }
 
-DbApi::Async<v1::User> FakeDbApi::RegisterUser(const RegisterBody& user,
+DbApi::Async<v1::User> FakeDbApi::RegisterUser(CallMetadata call, const RegisterBody& user,
                                                std::string password_hash) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   if (auto taken = CheckTaken(0, &user.sid, &user.username, &user.email); !taken) {
     co_return taken.error();
@@ -136,9 +142,11 @@ DbApi::Async<v1::User> FakeDbApi::RegisterUser(const RegisterBody& user,
   co_return stored.user;
 }
 
-DbApi::Async<v1::Credentials> FakeDbApi::GetCredentials(std::optional<std::string> username,
+DbApi::Async<v1::Credentials> FakeDbApi::GetCredentials(CallMetadata call,
+                                                        std::optional<std::string> username,
                                                         std::optional<std::string> sid) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   for (const auto& stored : users_) {
     if ((username && boost::algorithm::iequals(stored.user.username(), *username)) ||
@@ -153,19 +161,21 @@ DbApi::Async<v1::Credentials> FakeDbApi::GetCredentials(std::optional<std::strin
   co_return Error{ErrorCode::kNotFound, "no such user"};
 }
 
-DbApi::Async<v1::User> FakeDbApi::CheckCaller(const TokenClaims& caller) {
+DbApi::Async<v1::User> FakeDbApi::CheckCaller(CallMetadata call, const TokenClaims& caller) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
   co_return (*stored)->user;
 }
 
-DbApi::Async<v1::User> FakeDbApi::UpdateUser(const TokenClaims& caller,
+DbApi::Async<v1::User> FakeDbApi::UpdateUser(CallMetadata call, const TokenClaims& caller,
                                              std::optional<std::string> username,
                                              std::optional<std::string> email,
                                              std::optional<std::string> password_hash) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -184,8 +194,9 @@ DbApi::Async<v1::User> FakeDbApi::UpdateUser(const TokenClaims& caller,
   co_return user.user;
 }
 
-DbApi::Async<v1::User> FakeDbApi::DeactivateUser(const TokenClaims& caller) {
+DbApi::Async<v1::User> FakeDbApi::DeactivateUser(CallMetadata call, const TokenClaims& caller) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -194,8 +205,9 @@ DbApi::Async<v1::User> FakeDbApi::DeactivateUser(const TokenClaims& caller) {
 }
 
 DbApi::Async<v1::ListProductsResponse> FakeDbApi::ListProducts(
-    const Page& page, std::optional<std::string> category) {
+    CallMetadata call, const Page& page, std::optional<std::string> category) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   v1::ListProductsResponse response;
   std::int64_t skipped = 0;
@@ -208,8 +220,9 @@ DbApi::Async<v1::ListProductsResponse> FakeDbApi::ListProducts(
   co_return response;
 }
 
-DbApi::Async<v1::Product> FakeDbApi::GetProduct(std::int64_t id) {
+DbApi::Async<v1::Product> FakeDbApi::GetProduct(CallMetadata call, std::int64_t id) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   if (id < 1 || static_cast<std::size_t>(id) > products_.size()) {
     co_return Error{ErrorCode::kNotFound, "no such product"};
@@ -218,9 +231,10 @@ DbApi::Async<v1::Product> FakeDbApi::GetProduct(std::int64_t id) {
 }
 
 DbApi::Async<v1::PlaceOrderResponse> FakeDbApi::PlaceOrder(
-    const TokenClaims& caller, const PlaceOrderBody& order,
+    CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
     std::optional<std::string> idempotency_key) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -263,9 +277,11 @@ DbApi::Async<v1::PlaceOrderResponse> FakeDbApi::PlaceOrder(
   co_return response;
 }
 
-DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(const TokenClaims& caller,
+DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(CallMetadata call,
+                                                           const TokenClaims& caller,
                                                            const Page& page) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -283,8 +299,10 @@ DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(const TokenClaims& ca
   co_return response;
 }
 
-DbApi::Async<v1::Order> FakeDbApi::GetOrder(const TokenClaims& caller, std::int64_t id) {
+DbApi::Async<v1::Order> FakeDbApi::GetOrder(CallMetadata call, const TokenClaims& caller,
+                                            std::int64_t id) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -293,8 +311,10 @@ DbApi::Async<v1::Order> FakeDbApi::GetOrder(const TokenClaims& caller, std::int6
   co_return **order;
 }
 
-DbApi::Async<v1::Order> FakeDbApi::CancelOrder(const TokenClaims& caller, std::int64_t id) {
+DbApi::Async<v1::Order> FakeDbApi::CancelOrder(CallMetadata call, const TokenClaims& caller,
+                                               std::int64_t id) {
   std::lock_guard lock(mutex_);
+  trace_ids_.emplace_back(call.trace_id);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();

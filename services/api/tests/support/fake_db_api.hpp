@@ -23,29 +23,36 @@ class FakeDbApi final : public DbApi {
   void SetStock(std::int64_t product_id, std::int64_t stock);
   std::int64_t Stock(std::int64_t product_id) const;
   std::size_t OrderCount() const;
+  // The trace id (CallMetadata) of every call so far, in order.
+  std::vector<std::string> TraceIds() const;
   // The stored hash of a user (to check what the routes stored).
   std::string PasswordHash(std::int64_t user_id) const;
   // Marks the user's password as changed at `seconds` (Unix), as a password update would.
   void SetPasswordChangedAt(std::int64_t user_id, std::int64_t seconds);
 
-  Async<merch::v1::User> RegisterUser(const RegisterBody& user, std::string password_hash) override;
-  Async<merch::v1::Credentials> GetCredentials(std::optional<std::string> username,
+  Async<merch::v1::User> RegisterUser(CallMetadata call, const RegisterBody& user,
+                                      std::string password_hash) override;
+  Async<merch::v1::Credentials> GetCredentials(CallMetadata call,
+                                               std::optional<std::string> username,
                                                std::optional<std::string> sid) override;
-  Async<merch::v1::User> CheckCaller(const TokenClaims& caller) override;
-  Async<merch::v1::User> UpdateUser(const TokenClaims& caller, std::optional<std::string> username,
+  Async<merch::v1::User> CheckCaller(CallMetadata call, const TokenClaims& caller) override;
+  Async<merch::v1::User> UpdateUser(CallMetadata call, const TokenClaims& caller,
+                                    std::optional<std::string> username,
                                     std::optional<std::string> email,
                                     std::optional<std::string> password_hash) override;
-  Async<merch::v1::User> DeactivateUser(const TokenClaims& caller) override;
-  Async<merch::v1::ListProductsResponse> ListProducts(const Page& page,
+  Async<merch::v1::User> DeactivateUser(CallMetadata call, const TokenClaims& caller) override;
+  Async<merch::v1::ListProductsResponse> ListProducts(CallMetadata call, const Page& page,
                                                       std::optional<std::string> category) override;
-  Async<merch::v1::Product> GetProduct(std::int64_t id) override;
+  Async<merch::v1::Product> GetProduct(CallMetadata call, std::int64_t id) override;
   Async<merch::v1::PlaceOrderResponse> PlaceOrder(
-      const TokenClaims& caller, const PlaceOrderBody& order,
+      CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
       std::optional<std::string> idempotency_key) override;
-  Async<merch::v1::ListOrdersResponse> ListOrders(const TokenClaims& caller,
+  Async<merch::v1::ListOrdersResponse> ListOrders(CallMetadata call, const TokenClaims& caller,
                                                   const Page& page) override;
-  Async<merch::v1::Order> GetOrder(const TokenClaims& caller, std::int64_t id) override;
-  Async<merch::v1::Order> CancelOrder(const TokenClaims& caller, std::int64_t id) override;
+  Async<merch::v1::Order> GetOrder(CallMetadata call, const TokenClaims& caller,
+                                   std::int64_t id) override;
+  Async<merch::v1::Order> CancelOrder(CallMetadata call, const TokenClaims& caller,
+                                      std::int64_t id) override;
   boost::asio::awaitable<bool> Ready() override;
 
  private:
@@ -74,6 +81,7 @@ class FakeDbApi final : public DbApi {
   std::vector<merch::v1::Product> products_;                         // id = index + 1
   std::vector<merch::v1::Order> orders_;                             // id = index + 1
   std::map<std::tuple<std::int64_t, std::string>, StoredKey> keys_;  // (user, key)
+  std::vector<std::string> trace_ids_;
 };
 
 }  // namespace merch::api::test_support

@@ -7,6 +7,7 @@
 #include "grpc/convert.hpp"
 #include "merch/common/grpc_status.hpp"
 #include "merch/common/validation.hpp"
+#include "merch/logship/trace_context.hpp"
 
 namespace merch::db {
 namespace {
@@ -43,6 +44,19 @@ class Validation {
   std::optional<std::string> message_;
 };
 
+// The call's trace id: the api's `merch-trace-id` metadata (proto/merch/v1/db.proto) when it is
+// a valid trace id, else a fresh one. The events of the call carry it (README, "Log events").
+logship::TraceScope CallTrace(const grpc::ServerContext& context) {
+  const auto& metadata = context.client_metadata();
+  const auto found = metadata.find(
+      grpc::string_ref(logship::kTraceIdMetadataKey.data(), logship::kTraceIdMetadataKey.size()));
+  if (found != metadata.end()) {
+    const std::string_view given(found->second.data(), found->second.size());
+    if (logship::IsValidTraceId(given)) return logship::TraceScope(std::string(given));
+  }
+  return logship::TraceScope(logship::NewTraceId());
+}
+
 // Maps a repository result to the call's status, filling the response on success.
 template <class T, class Fill>
 grpc::Status Reply(const Result<T>& result, Fill&& fill) {
@@ -68,6 +82,7 @@ Deadline DbService::DeadlineOf(const grpc::ServerContext& context) const {
 
 grpc::Status DbService::RegisterUser(grpc::ServerContext* context,
                                      const v1::RegisterUserRequest* request, v1::User* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   check.Check(validation::CheckSid(request->sid()))
       .Check(validation::CheckUsername(request->username()))
@@ -78,13 +93,14 @@ grpc::Status DbService::RegisterUser(grpc::ServerContext* context,
                      .username = request->username(),
                      .email = request->email(),
                      .password_hash = request->password_hash()};
-  return Reply(users_.Register(DeadlineOf(*context), user),
+  return Reply(users_.Register(DeadlineOf(*context), user, trace.Id()),
                [&](const UserRecord& record) { ToProto(record, response); });
 }
 
 grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
                                        const v1::GetCredentialsRequest* request,
                                        v1::Credentials* response) {
+  const auto trace = CallTrace(*context);
   const auto fill = [&](const Credentials& credentials) { ToProto(credentials, response); };
   Validation check;
   check.Check(request->login_case() != v1::GetCredentialsRequest::LOGIN_NOT_SET,
@@ -100,6 +116,7 @@ grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
 
 grpc::Status DbService::CheckCaller(grpc::ServerContext* context,
                                     const v1::CheckCallerRequest* request, v1::User* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   if (!check.Caller(request->caller()).Ok()) return check.Status();
   return Reply(users_.CheckCaller(DeadlineOf(*context), FromProto(request->caller())),
@@ -108,6 +125,7 @@ grpc::Status DbService::CheckCaller(grpc::ServerContext* context,
 
 grpc::Status DbService::UpdateUser(grpc::ServerContext* context,
                                    const v1::UpdateUserRequest* request, v1::User* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   check.Caller(request->caller())
       .Check(request->has_username() || request->has_email() || request->has_password_hash(),
@@ -122,22 +140,25 @@ grpc::Status DbService::UpdateUser(grpc::ServerContext* context,
   if (request->has_username()) changes.username = request->username();
   if (request->has_email()) changes.email = request->email();
   if (request->has_password_hash()) changes.password_hash = request->password_hash();
-  return Reply(users_.Update(DeadlineOf(*context), FromProto(request->caller()), changes),
-               [&](const UserRecord& record) { ToProto(record, response); });
+  return Reply(
+      users_.Update(DeadlineOf(*context), FromProto(request->caller()), changes, trace.Id()),
+      [&](const UserRecord& record) { ToProto(record, response); });
 }
 
 grpc::Status DbService::DeactivateUser(grpc::ServerContext* context,
                                        const v1::DeactivateUserRequest* request,
                                        v1::User* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   if (!check.Caller(request->caller()).Ok()) return check.Status();
-  return Reply(users_.Deactivate(DeadlineOf(*context), FromProto(request->caller())),
+  return Reply(users_.Deactivate(DeadlineOf(*context), FromProto(request->caller()), trace.Id()),
                [&](const UserRecord& record) { ToProto(record, response); });
 }
 
 grpc::Status DbService::ListProducts(grpc::ServerContext* context,
                                      const v1::ListProductsRequest* request,
                                      v1::ListProductsResponse* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   check.PageOf(request->limit(), request->offset());
   if (request->has_category()) {
@@ -155,6 +176,7 @@ grpc::Status DbService::ListProducts(grpc::ServerContext* context,
 
 grpc::Status DbService::GetProduct(grpc::ServerContext* context,
                                    const v1::GetProductRequest* request, v1::Product* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   if (!check.Check(validation::CheckId(request->id(), "id")).Ok()) return check.Status();
   return Reply(products_.Get(DeadlineOf(*context), request->id()),
@@ -164,6 +186,7 @@ grpc::Status DbService::GetProduct(grpc::ServerContext* context,
 grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
                                    const v1::PlaceOrderRequest* request,
                                    v1::PlaceOrderResponse* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   check.Caller(request->caller())
       .Check(validation::CheckId(request->product_id(), "product_id"))
@@ -176,7 +199,7 @@ grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
                  .quantity = request->quantity(),
                  .idempotency_key = std::nullopt};
   if (!request->idempotency_key().empty()) order.idempotency_key = request->idempotency_key();
-  return Reply(orders_.Place(DeadlineOf(*context), FromProto(request->caller()), order),
+  return Reply(orders_.Place(DeadlineOf(*context), FromProto(request->caller()), order, trace.Id()),
                [&](const PlacedOrder& placed) {
                  ToProto(placed.order, response->mutable_order());
                  response->set_replayed(placed.replayed);
@@ -185,6 +208,7 @@ grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
 
 grpc::Status DbService::GetOrder(grpc::ServerContext* context, const v1::GetOrderRequest* request,
                                  v1::Order* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   if (!check.Caller(request->caller())
            .Check(validation::CheckId(request->order_id(), "order_id"))
@@ -198,6 +222,7 @@ grpc::Status DbService::GetOrder(grpc::ServerContext* context, const v1::GetOrde
 grpc::Status DbService::ListOrders(grpc::ServerContext* context,
                                    const v1::ListOrdersRequest* request,
                                    v1::ListOrdersResponse* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   if (!check.Caller(request->caller()).PageOf(request->limit(), request->offset()).Ok()) {
     return check.Status();
@@ -211,15 +236,16 @@ grpc::Status DbService::ListOrders(grpc::ServerContext* context,
 
 grpc::Status DbService::CancelOrder(grpc::ServerContext* context,
                                     const v1::CancelOrderRequest* request, v1::Order* response) {
+  const auto trace = CallTrace(*context);
   Validation check;
   if (!check.Caller(request->caller())
            .Check(validation::CheckId(request->order_id(), "order_id"))
            .Ok()) {
     return check.Status();
   }
-  return Reply(
-      orders_.Cancel(DeadlineOf(*context), FromProto(request->caller()), request->order_id()),
-      [&](const OrderRecord& order) { ToProto(order, response); });
+  return Reply(orders_.Cancel(DeadlineOf(*context), FromProto(request->caller()),
+                              request->order_id(), trace.Id()),
+               [&](const OrderRecord& order) { ToProto(order, response); });
 }
 
 }  // namespace merch::db

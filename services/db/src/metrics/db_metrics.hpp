@@ -7,6 +7,7 @@
 #include "merch/logship/log_shipper.hpp"
 #include "merch/metrics/grpc_server_metrics.hpp"
 #include "merch/metrics/sampled_gauges.hpp"
+#include "outbox/outbox_relay.hpp"
 #include "repository/connection_pool.hpp"
 
 namespace merch::db {
@@ -20,10 +21,15 @@ namespace merch::db {
 //   merch_db_pool_waiting                calls waiting for a free connection
 //   merch_log_queue_depth, merch_log_events_dropped_total
 //                                        the service's own log shipper (as in the api)
-// The pool and the shipper are sampled when scraped; both must outlive this object's use.
+//   merch_outbox_depth                   domain events in the outbox, not yet relayed
+//   merch_outbox_lag_seconds             age of the oldest of them (0 when none)
+//   merch_outbox_relayed_total           events this process's relay got acknowledged
+//   merch_outbox_relay_failures_total    its batches that failed and were retried
+// The pool, the shipper and the relay are sampled when scraped (the outbox with one query on a
+// pooled connection, at most once a second); all must outlive this object's use.
 class DbMetrics {
  public:
-  DbMetrics(const ConnectionPool& pool, const logship::LogShipper& shipper);
+  DbMetrics(ConnectionPool& pool, const logship::LogShipper& shipper, const OutboxRelay& relay);
 
   // For GrpcServerOptions::interceptors.
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "repository/caller.hpp"
+#include "repository/outbox.hpp"
 #include "repository/statements.hpp"
 
 namespace merch::db {
@@ -30,7 +31,7 @@ Result<PlacedOrder> Replay(pqxx::transaction_base& transaction, const Caller& ca
 }  // namespace
 
 Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& caller,
-                                           const NewOrder& order) {
+                                           const NewOrder& order, std::string_view trace_id) {
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<PlacedOrder> {
     auto user = VerifyCaller(transaction, caller);
     if (!user) return user.error();
@@ -55,6 +56,7 @@ Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& call
       statements::Exec(transaction, statements::kAttachIdempotencyKey, caller.user_id,
                        *order.idempotency_key, placed.order.id);
     }
+    AppendToOutbox(transaction, trace_id, OrderPlaced(placed.order));
     return placed;
   });
 }
@@ -87,13 +89,17 @@ Result<std::vector<OrderRecord>> OrderRepository::List(Deadline deadline, const 
 }
 
 Result<OrderRecord> OrderRepository::Cancel(Deadline deadline, const Caller& caller,
-                                            std::int64_t order_id) {
+                                            std::int64_t order_id, std::string_view trace_id) {
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<OrderRecord> {
     auto user = VerifyCaller(transaction, caller);
     if (!user) return user.error();
     const auto cancelled =
         statements::Exec(transaction, statements::kCancelOrderAndRestock, order_id, caller.user_id);
-    if (!cancelled.empty()) return statements::ReadOrder(cancelled[0]);
+    if (!cancelled.empty()) {
+      auto order = statements::ReadOrder(cancelled[0]);
+      AppendToOutbox(transaction, trace_id, OrderCancelled(order));
+      return order;
+    }
     if (statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id).empty()) {
       return OrderNotFound();
     }

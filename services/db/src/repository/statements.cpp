@@ -127,6 +127,33 @@ const Statement kCancelOrderAndRestock{
     "WHERE p.id = c.product_id) "
     "SELECT " MERCH_ORDER_COLUMNS " FROM cancelled"};
 
+// Adds an event to the outbox and wakes the relay (channel kOutboxChannel): the notification
+// is delivered when the transaction commits, not at all when it rolls back, and once per
+// transaction however many events it adds.
+const Statement kInsertOutboxEvent{
+    "insert_outbox_event",
+    "WITH queued AS (INSERT INTO outbox_events (trace_id, level, event, message, attributes_json) "
+    "VALUES ($1, $2, $3, $4, $5) RETURNING id) "
+    "SELECT pg_notify('merch_outbox', '') FROM queued"};
+
+// The oldest pending events that no other relay holds, locked until the relay's transaction
+// ends: two relays on one database take disjoint batches.
+const Statement kLockOutboxBatch{
+    "lock_outbox_batch",
+    "SELECT id, event_id::text AS event_id, trace_id, level, event, message, attributes_json, "
+    "(extract(epoch FROM created_at) * 1000)::bigint AS timestamp_ms "
+    "FROM outbox_events ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"};
+
+const Statement kDeleteOutboxEvents{"delete_outbox_events",
+                                    "DELETE FROM outbox_events WHERE id = ANY($1::bigint[])"};
+
+// Pending events and the age of the oldest in seconds (0 when none), for /metrics.
+const Statement kOutboxBacklog{
+    "outbox_backlog",
+    "SELECT count(*) AS depth, "
+    "coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 AS lag_seconds "
+    "FROM outbox_events"};
+
 #undef MERCH_USER_COLUMNS
 #undef MERCH_PRODUCT_COLUMNS
 #undef MERCH_ORDER_COLUMNS
@@ -137,6 +164,10 @@ void PrepareStatements(pqxx::connection& connection) {
         &kSelectCredentialsBySid, &kUpdateUser, &kDeactivateUser, &kListProducts, &kSelectProduct,
         &kProductExists, &kClaimIdempotencyKey, &kSelectIdempotentOrder, &kAttachIdempotencyKey,
         &kTakeStockAndInsertOrder, &kSelectOrder, &kListOrders, &kCancelOrderAndRestock}) {
+    connection.prepare(std::string(statement->name), std::string(statement->sql));
+  }
+  for (const Statement* statement :
+       {&kInsertOutboxEvent, &kLockOutboxBatch, &kDeleteOutboxEvents, &kOutboxBacklog}) {
     connection.prepare(std::string(statement->name), std::string(statement->sql));
   }
 }

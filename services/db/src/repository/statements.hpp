@@ -36,6 +36,14 @@ extern const Statement kTakeStockAndInsertOrder;
 extern const Statement kSelectOrder;
 extern const Statement kListOrders;
 extern const Statement kCancelOrderAndRestock;
+// The outbox of domain events (db/migrations/V003__outbox.sql).
+extern const Statement kInsertOutboxEvent;
+extern const Statement kLockOutboxBatch;
+extern const Statement kDeleteOutboxEvents;
+extern const Statement kOutboxBacklog;
+
+// The channel on which each transaction that adds outbox rows notifies the relay at commit.
+inline constexpr std::string_view kOutboxChannel = "merch_outbox";
 
 void PrepareStatements(pqxx::connection& connection);
 

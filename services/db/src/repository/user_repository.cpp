@@ -3,6 +3,7 @@
 #include <string>
 
 #include "repository/caller.hpp"
+#include "repository/outbox.hpp"
 #include "repository/statements.hpp"
 
 namespace merch::db {
@@ -35,11 +36,16 @@ Credentials ReadCredentials(const pqxx::row& row) {
 
 }  // namespace
 
-Result<UserRecord> UserRepository::Register(Deadline deadline, const NewUser& user) {
+Result<UserRecord> UserRepository::Register(Deadline deadline, const NewUser& user,
+                                            std::string_view trace_id) {
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<UserRecord> {
     const auto inserted = statements::Exec(transaction, statements::kInsertUser, user.sid,
                                            user.username, user.email, user.password_hash);
-    if (!inserted.empty()) return statements::ReadUser(inserted[0]);
+    if (!inserted.empty()) {
+      auto registered = statements::ReadUser(inserted[0]);
+      AppendToOutbox(transaction, trace_id, UserRegistered(registered));
+      return registered;
+    }
     auto taken = CheckTakenFields(transaction, user.sid.c_str(), user.username.c_str(),
                                   user.email.c_str(), 0);
     if (!taken) return taken.error();
@@ -74,7 +80,7 @@ Result<UserRecord> UserRepository::CheckCaller(Deadline deadline, const Caller& 
 }
 
 Result<UserRecord> UserRepository::Update(Deadline deadline, const Caller& caller,
-                                          const UserChanges& changes) {
+                                          const UserChanges& changes, std::string_view trace_id) {
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<UserRecord> {
     auto current = VerifyCaller(transaction, caller);
     if (!current) return current.error();
@@ -84,14 +90,17 @@ Result<UserRecord> UserRepository::Update(Deadline deadline, const Caller& calle
     const auto updated = statements::Exec(
         transaction, statements::kUpdateUser, caller.user_id, NullableText(changes.username),
         NullableText(changes.email), NullableText(changes.password_hash));
+    AppendToOutbox(transaction, trace_id, UserUpdated(caller.user_id, changes));
     return statements::ReadUser(updated[0]);
   });
 }
 
-Result<UserRecord> UserRepository::Deactivate(Deadline deadline, const Caller& caller) {
+Result<UserRecord> UserRepository::Deactivate(Deadline deadline, const Caller& caller,
+                                              std::string_view trace_id) {
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<UserRecord> {
     auto current = VerifyCaller(transaction, caller);
     if (!current) return current.error();
+    AppendToOutbox(transaction, trace_id, UserDeactivated(caller.user_id));
     return statements::ReadUser(
         statements::Exec(transaction, statements::kDeactivateUser, caller.user_id)[0]);
   });

@@ -11,7 +11,9 @@ EventPrinter::EventPrinter(const LogsOptions& options, bool colour, std::ostream
       max_events_(options.max_events),
       colour_(colour),
       out_(out),
-      archive_(archive) {}
+      archive_(archive) {
+  if (options.dedupe) shown_ids_.emplace();
+}
 
 Result<Shown> EventPrinter::Handle(std::string_view payload, std::int64_t record_ms) {
   auto event = ParseEvent(payload);
@@ -23,6 +25,13 @@ Result<Shown> EventPrinter::Handle(std::string_view payload, std::int64_t record
     return Shown::kYes;
   }
   if (trace_id_ && !InTrace(*event, *trace_id_)) return Shown::kFilteredOut;
+  if (shown_ids_) {
+    // An event without a string event_id cannot be told apart from others: it is shown.
+    const auto* id = event->if_contains("event_id");
+    if (id != nullptr && id->is_string() && !shown_ids_->Insert(id->get_string())) {
+      return Shown::kDuplicate;
+    }
+  }
 
   const std::string json = OneLine(payload);
   if (archive_ != nullptr) {

@@ -8,6 +8,7 @@
 
 #include "consumer/hourly_archive.hpp"
 #include "consumer/options.hpp"
+#include "consumer/recent_ids.hpp"
 #include "merch/common/error.hpp"
 
 namespace merch::logs {
@@ -16,13 +17,14 @@ namespace merch::logs {
 enum class Shown {
   kYes,
   kFilteredOut,  // not in the --trace-id trace
+  kDuplicate,    // --dedupe: its event_id was shown already
   kNotJson,      // not an event, and --json has no line for it; the caller may say so elsewhere
 };
 
 // Decides, for each record of the topic, whether and how to show it: the --trace-id filter,
-// the readable or the --json line, the hourly files, and the --max-events count. Knows
-// nothing of Kafka. Writes whole lines to `out` and flushes each, so that a reader at the end
-// of a pipe sees events as they come. Not thread-safe.
+// --dedupe (RecentIds), the readable or the --json line, the hourly files, and the
+// --max-events count. Knows nothing of Kafka. Writes whole lines to `out` and flushes each, so that
+// a reader at the end of a pipe sees events as they come. Not thread-safe.
 class EventPrinter {
  public:
   // `archive` is null without --hourly-dir; when set it must outlive the printer.
@@ -46,6 +48,7 @@ class EventPrinter {
   bool colour_;
   std::ostream& out_;
   HourlyArchive* archive_;
+  std::optional<RecentIds> shown_ids_;  // with --dedupe
   std::int64_t shown_ = 0;
 };
 

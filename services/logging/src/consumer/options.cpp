@@ -70,6 +70,8 @@ Result<LogsOptions> ParseLogsOptions(std::span<const std::string> args, const En
       parsed = flag(options.json);
     } else if (name == "--exit-at-end") {
       parsed = flag(options.exit_at_end);
+    } else if (name == "--dedupe") {
+      parsed = flag(options.dedupe);
     } else if (name == "--brokers" || name == "--topic" || name == "--trace-id" ||
                name == "--hourly-dir" || name == "--max-events") {
       auto text = value();

@@ -21,6 +21,7 @@ struct LogsOptions {
   std::optional<std::string> hourly_dir;   // also append shown events to hourly .jsonl files
   std::optional<std::int64_t> max_events;  // exit after this many shown events
   bool exit_at_end = false;                // exit once every partition is read to its end
+  bool dedupe = false;                     // drop events whose event_id was recently shown
   bool help = false;                       // print kUsage and exit 0; nothing else is checked
 };
 
@@ -38,6 +39,8 @@ Follows the Kafka topic of the store's log events and prints one readable line p
                              DIR/<topic>-YYYY-MM-DD-HH.jsonl (the UTC hour of its timestamp)
   --max-events N             exit after N shown events
   --exit-at-end              exit once every partition has been read to its current end
+  --dedupe                   drop an event whose event_id one of the last 100,000 shown
+                             events had (delivery is at least once: a resent batch repeats)
   --help                     show this text
 
 Stop with Ctrl-C. Exit status: 0 done or stopped, 1 failure, 2 bad options.

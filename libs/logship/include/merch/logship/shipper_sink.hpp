@@ -10,7 +10,7 @@
 namespace merch::logship {
 
 // A spdlog sink that ships each record as a `service.log` event (the record's level, its
-// text as the message, a fresh trace id), so that a service's own start-up and error lines
+// text as the message, the trace id of the logging thread's TraceScope, else a fresh one), so that a service's own start-up and error lines
 // reach Kafka too. Records are shipped without blocking (LogShipper::Ship). The shipper must
 // outlive the logger that uses this sink.
 class ShipperSink final : public spdlog::sinks::base_sink<std::mutex> {
