@@ -200,8 +200,9 @@ class EventLog:
     def find(self, trace_id: str, name: str, order_id=None) -> bool:
         with self.lock:
             for event in self.events.get(trace_id, ()):
+                # The order's id must match where the event names one.
                 if event.get("event") == name and \
-                        (order_id is None or event.get("order_id") == order_id):
+                        (order_id is None or event.get("order_id", order_id) == order_id):
                     return True
         return False
 
@@ -438,9 +439,12 @@ class Client(threading.Thread):
 
     def setup(self) -> None:
         self.register(keep=True)
+        if self.user is None:
+            raise AssertionError("its user's registration got no answer")
 
     def run(self) -> None:
         try:
+            self.setup()
             while not self.stop.is_set():
                 roll = self.rng.random()
                 if roll < 0.40:
@@ -488,7 +492,9 @@ class Sql:
         for tries_left in (2, 1, 0):
             try:
                 if self.conn is None or self.conn.closed:
-                    self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+                    # A bounded statement: a hang shows as an error, not a stalled drill.
+                    self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5,
+                                                options="-c statement_timeout=20000")
                 return self.conn.execute(query, params)
             except psycopg.OperationalError:
                 self.conn = None
@@ -497,8 +503,10 @@ class Sql:
 
 
 class Drill:
-    def __init__(self, stack: Stack, sql: Sql, events: EventLog, prefix: str):
+    def __init__(self, stack: Stack, sql: Sql, events: EventLog, prefix: str,
+                 blackhole_end: str = "drop"):
         self.stack, self.sql, self.events, self.prefix = stack, sql, events, prefix
+        self.blackhole_end = blackhole_end
 
     def create_products(self, count: int, stock: int) -> list:
         ids = []
@@ -517,8 +525,6 @@ class Drill:
         stop = threading.Event()
         clients = [Client(i, self.stack.api_url, record, products, self.prefix, stop,
                           seed=random.randrange(1 << 30)) for i in range(CLIENTS)]
-        for client in clients:
-            client.setup()
         result = {"phase": phase.name, "failures": []}
         fail = result["failures"].append
         samples = []
@@ -534,10 +540,15 @@ class Drill:
         sampler = threading.Thread(target=sample, daemon=True)
         for client in clients:
             client.start()
+        window_start = window_end = time.monotonic()
         try:
-            if not wait_for(lambda: record.answered_since(0) >= WARM_REQUESTS, 30):
-                raise DrillError(f"{phase.name}: the traffic did not get {WARM_REQUESTS} answers "
-                                 "within 30 s before the fault")
+            if not wait_for(lambda: record.answered_since(0) >= WARM_REQUESTS or
+                            not any(c.is_alive() for c in clients), 30) or \
+                    record.answered_since(0) < WARM_REQUESTS:
+                fail(f"the stack was not healthy before the fault: the traffic did not get "
+                     f"{WARM_REQUESTS} answers within 30 s; the fault was not injected")
+                return result
+            log(f"phase {phase.name}: {record.answered_since(0)} answers before the fault")
             baseline_rss = {p: self.stack.rss(p) for p in self.stack.api_pids()}
             if phase.kind != "kill":
                 sampler.start()
@@ -547,7 +558,10 @@ class Drill:
                      time.monotonic() - window_start >= HOLD_MIN,
                      HOLD_MAX)  # how long the fault lasts: traffic-paced, bounded
             restoring = time.monotonic()
-            self.restore(phase)
+            try:
+                self.restore(phase)
+            except DrillError as error:  # e.g. scripts/stack.sh start found it not ready
+                fail(f"the return failed: {error}")
             returned = time.monotonic()
             result["restart_s"] = round(returned - restoring, 2)
             resumed = wait_for(lambda: self.stack.ready(products[0]) and time.monotonic(),
@@ -570,11 +584,13 @@ class Drill:
                 client.join(timeout=OP_DEADLINE + 15)
             if phase.kind != "kill":
                 self.restore(phase, quiet=True)  # the proxy passes whatever happened
-        for client in clients:
-            if client.is_alive():
-                fail(f"{client.name} did not finish its operation")
-            if client.failure:
-                fail(client.failure)
+            for client in clients:
+                if client.is_alive():
+                    fail(f"{client.name} did not finish its operation")
+                if client.failure:
+                    fail(client.failure)
+        if result["failures"] and "restart_s" not in result:
+            return result  # not injected: nothing to check
         self.check(phase, record, products, start_stock, window_start, window_end, result)
         if phase.kind != "kill":
             self.check_growth(baseline_rss, samples, result)
@@ -593,10 +609,15 @@ class Drill:
         if phase.kind == "kill":
             self.stack.script("start", timeout=180)
         else:
-            if phase.kind == "blackhole":
-                # The partition ends with the stalled connections dropped (as a peer that
-                # vanished and came back), then new ones pass.
+            if phase.kind == "blackhole" and self.blackhole_end == "drop":
+                # The partition ends with the stalled connections reset (as by a peer that
+                # restarted), then new ones pass.
                 self.stack.proxy(phase.target, "drop")
+            elif phase.kind == "blackhole" and self.blackhole_end == "strand":
+                # New connections pass; the stalled ones never move again and are never reset.
+                self.stack.proxy(phase.target, "strand")
+                return
+            # pass: also heals a partition (stalled connections move on).
             self.stack.proxy(phase.target, "pass")
         if not quiet:
             log(f"phase {phase.name}: returned")
@@ -702,6 +723,10 @@ def main() -> int:
                         help="folder for results.json")
     parser.add_argument("--time-limit", type=float, default=360.0,
                         help="seconds after which no further phase starts")
+    parser.add_argument("--blackhole-end", choices=("drop", "heal", "strand"), default="drop",
+                        help="how a black hole ends: its stalled connections reset (drop, the "
+                        "default), moving again (heal), or stalled for ever while new ones pass "
+                        "(strand)")
     args = parser.parse_args()
     known = {p.name: p for p in PHASES}
     unknown = [name for name in args.phase if name not in known]
@@ -724,7 +749,7 @@ def main() -> int:
     except psycopg.OperationalError as error:
         raise DrillError(f"cannot connect to DATABASE_URL: {error}")
     events = EventLog(env["KAFKA_BROKERS"], env["KAFKA_TOPIC"], prefix)
-    drill = Drill(stack, sql, events, prefix)
+    drill = Drill(stack, sql, events, prefix, args.blackhole_end)
     results = []
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

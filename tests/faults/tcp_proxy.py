@@ -15,6 +15,8 @@ The control port takes one command per line and answers one JSON line:
                   neither read nor answered, existing ones stop moving (a network partition
                   without resets). Nothing is read, so the kernel's buffers apply backpressure.
     drop          close every connection open now (the next ones follow the current mode)
+    strand        pass for new connections; those open now stay stalled for ever (a peer that
+                  vanished without a reset)
     status        the mode and the connections open now
 
 `pass` after `blackhole` lets the stalled connections move again; `drop` first resets them.
@@ -34,7 +36,9 @@ class Proxy:
         self.target = (target_host, target_port)
         self.mode = "pass"
         self.delay = 0.0
-        self.flowing = asyncio.Event()  # set unless the mode is blackhole
+        # Set unless the mode is blackhole. Each connection keeps the one current when it was
+        # accepted, so `strand` can leave the stalled ones behind.
+        self.flowing = asyncio.Event()
         self.flowing.set()
         self.connections = set()  # the tasks of open connections
         self.accepted = 0
@@ -47,6 +51,10 @@ class Proxy:
         else:
             self.flowing.set()
 
+    def strand(self) -> None:
+        self.flowing = asyncio.Event()
+        self.set_mode("pass")
+
     def drop(self) -> int:
         tasks = list(self.connections)
         for task in tasks:
@@ -58,11 +66,12 @@ class Proxy:
         task = asyncio.current_task()
         self.connections.add(task)
         upstream_writer = None
+        gate = self.flowing
         try:
-            await self.flowing.wait()
+            await gate.wait()
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-            await asyncio.gather(self.pump(client_reader, upstream_writer, delayed=False),
-                                 self.pump(upstream_reader, client_writer, delayed=True))
+            await asyncio.gather(self.pump(client_reader, upstream_writer, gate, delayed=False),
+                                 self.pump(upstream_reader, client_writer, gate, delayed=True))
         except (OSError, asyncio.IncompleteReadError):
             pass
         except asyncio.CancelledError:
@@ -76,7 +85,7 @@ class Proxy:
                 if writer is not None:
                     writer.close()
 
-    async def pump(self, reader, writer, delayed: bool):
+    async def pump(self, reader, writer, gate: asyncio.Event, delayed: bool):
         """Copies one direction. In the delayed direction a reader stamps each chunk with its
         release time and a writer sends it then, so chunks keep their order and a busy
         connection's round trips overlap (each is MS longer, not MS times the queue)."""
@@ -84,7 +93,7 @@ class Proxy:
 
         async def read():
             while True:
-                await self.flowing.wait()
+                await gate.wait()
                 try:
                     data = await reader.read(CHUNK)
                 except OSError:
@@ -103,7 +112,7 @@ class Proxy:
                     if writer.can_write_eof():
                         writer.write_eof()
                     return
-                await self.flowing.wait()
+                await gate.wait()
                 writer.write(data)
                 await writer.drain()
 
@@ -124,6 +133,8 @@ class Proxy:
                     self.set_mode("delay", int(words[1]))
                 elif words == ["blackhole"]:
                     self.set_mode("blackhole")
+                elif words == ["strand"]:
+                    self.strand()
                 elif words == ["drop"]:
                     answer["dropped"] = self.drop()
                 elif words == ["status"]:
