@@ -29,7 +29,8 @@ CLANG_ENV  := CC=clang CXX=clang++
 
 .PHONY: all help deps build test bench test-asan venv psql db-reset db-start db-stop kafka-start kafka-stop logs \
         format clean up down stack-status e2e schemathesis web browser test-compose test-k8s bench-smoke \
-        build-asan build-tsan test-fuzz test-tsan test-tsan-uninstrumented test-sanitizers tidy
+        build-asan build-tsan test-fuzz test-tsan test-tsan-uninstrumented test-sanitizers tidy \
+        test-faults
 
 all: build
 
@@ -44,6 +45,7 @@ help:
 	@echo "make psql          a psql shell on the stack's database; make db-reset empties it"
 	@echo "make bench         the benchmarks with their baselines"
 	@echo "make e2e           the black-box suite against a stack it starts and stops"
+	@echo "make test-faults   the fault drill: processes killed, a slow and a black-holed dependency"
 	@echo "make test-compose  compose.yaml and the images, built and run on podman"
 	@echo "make test-k8s      deploy/k8s built with kustomize and validated offline"
 	@echo "make test-asan     the tests under AddressSanitizer and UBSan"
@@ -106,6 +108,7 @@ test: build venv
 	ctest --test-dir $(BUILD_DIR) --output-on-failure --parallel 2
 	$(PYTHON) -m pytest -q tests/contract tests/integration
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory test-faults
 	@$(MAKE) --no-print-directory test-k8s
 	@$(MAKE) --no-print-directory test-compose
 	@$(MAKE) --no-print-directory test-asan
@@ -150,6 +153,14 @@ e2e: build venv $(ST_VENV)/.installed $(VEGETA)
 	    --max-time $(SCHEMATHESIS_SECONDS) --out $(BUILD_DIR)/schemathesis || status=$$?; \
 	  $(BENCH_ENV) bench/run --smoke || status=$$?; \
 	  scripts/stack.sh down; exit $$status
+
+# The fault drill (tests/faults/README.md): mixed traffic through nginx while each process is
+# SIGKILLed and restarted, then a slow and a black-holed dependency through TCP proxies; orders,
+# stock and domain events checked after each phase. tests/faults/run starts the proxies and a
+# stack of its own (stopping one that runs) and stops both whatever the outcome; about 3-4 min,
+# at most FAULTS_TIMEOUT (480) s. One phase: make test-faults FAULTS_ARGS="--phase db".
+test-faults: build venv
+	@BUILD_DIR=$(abspath $(BUILD_DIR)) PYTHON=$(abspath $(PYTHON)) tests/faults/run $(FAULTS_ARGS)
 
 # schemathesis alone against a running stack (make up).
 schemathesis: $(ST_VENV)/.installed

@@ -11,7 +11,8 @@
 #   scripts/stack.sh down        stop everything (SIGTERM; SIGKILL after STACK_STOP_TIMEOUT);
 #                                the data stays
 #   scripts/stack.sh kill NAME   SIGKILL one process, as a crash would, and wait until it is
-#                                gone; NAME is api-1, api-2, db, logging, nginx or kafka
+#                                gone; NAME is api-1, api-2, db, logging, nginx, kafka or
+#                                postgres (the postmaster and its backends at once)
 #   scripts/stack.sh status      one line per component: running or not, pid, port
 #
 # The services talk gRPC over mutual TLS with certificates from a private CA under .run/pki
@@ -32,6 +33,11 @@
 # for each process to be ready, 60), STACK_STOP_TIMEOUT (seconds to wait for each to stop before
 # SIGKILL, 15). The services' other settings (DB_POOL_SIZE, API_THREADS, ...) pass through from
 # the environment.
+#
+# Fault injection (tests/faults puts a TCP proxy in these paths; unset, the services connect
+# directly): API_DB_SERVICE_ADDR (host:port the api replicas dial for the db service, default
+# 127.0.0.1:DB_SERVICE_PORT), DB_PG_ADDR (host:port merch-db dials for PostgreSQL instead of
+# 127.0.0.1:PG_PORT). .run/stack.env still names the direct addresses.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -323,8 +329,13 @@ up() {
     "$root/scripts/kafka.sh" start 9>&- || die "Kafka did not start (log: $(log_of kafka))"
   fi
 
-  local db_addr=127.0.0.1:$DB_SERVICE_PORT logging_addr=127.0.0.1:$LOGGING_SERVICE_PORT name
-  start_service db DATABASE_URL="$database_url" DB_SERVICE_HOST=127.0.0.1 \
+  local db_addr=${API_DB_SERVICE_ADDR:-127.0.0.1:$DB_SERVICE_PORT}
+  local logging_addr=127.0.0.1:$LOGGING_SERVICE_PORT name db_database_url=$database_url
+  if [[ -n ${DB_PG_ADDR:-} ]]; then
+    db_database_url=${database_url/@127.0.0.1:$PG_PORT\//@$DB_PG_ADDR/}
+    [[ $db_database_url != "$database_url" ]] || die "DB_PG_ADDR: no 127.0.0.1:$PG_PORT in the database URL"
+  fi
+  start_service db DATABASE_URL="$db_database_url" DB_SERVICE_HOST=127.0.0.1 \
     DB_SERVICE_PORT="$DB_SERVICE_PORT" DB_METRICS_PORT="$DB_METRICS_PORT" LOGGING_SERVICE_ADDR="$logging_addr" \
     GRPC_TLS_DIR="$pki_dir/db"
   start_service logging LOGGING_SERVICE_HOST=127.0.0.1 LOGGING_SERVICE_PORT="$LOGGING_SERVICE_PORT" \
@@ -411,7 +422,8 @@ kill_process() {
   case $name in
     api-1 | api-2 | db | logging | nginx) ;;
     kafka) exec "$root/scripts/kafka.sh" kill ;;
-    *) die "kill: NAME must be api-1, api-2, db, logging, nginx or kafka" ;;
+    postgres) kill_postgres; return ;;
+    *) die "kill: NAME must be api-1, api-2, db, logging, nginx, kafka or postgres" ;;
   esac
   mkdir -p "$run"
   exec 9>"$run/stack.lock"
@@ -428,6 +440,29 @@ kill_process() {
   done
   rm -f "$(pid_file_of "$name")"
   note "killed $name (pid $pid)"
+}
+
+# The postmaster and its children (backends, checkpointer, ...) get SIGKILL together, as when a
+# machine or container dies: a postmaster killed alone leaves backends holding its shared memory,
+# and a new one refuses to start until they go. `start` then runs crash recovery.
+kill_postgres() {
+  local pid deadline
+  local -a pids
+  pid=$(head -n 1 "$pg_dir/data/postmaster.pid" 2>/dev/null) || true
+  if ! [[ $pid =~ ^[0-9]+$ ]] || ! "$root/scripts/postgres.sh" status 2>/dev/null; then
+    note "postgres is not running"
+    return 0
+  fi
+  mapfile -t pids < <(echo "$pid"; pgrep -P "$pid")
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  deadline=$((SECONDS + 10))
+  # Until they are reaped, not only dead: pg_ctl and a new postmaster take a zombie's pid in
+  # postmaster.pid for a running server.
+  while ps -o stat= -p "$(IFS=,; echo "${pids[*]}")" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "postgres (pids ${pids[*]}) survived SIGKILL"
+    sleep 0.05
+  done
+  note "killed postgres (pid $pid and its ${#pids[@]} processes)"
 }
 
 status() {
