@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "merch/common/grpc_channel.hpp"
+
 namespace merch {
 
 void RunningGrpcServer::SetServing(bool serving) const {
@@ -37,6 +39,12 @@ Result<RunningGrpcServer> StartGrpcServer(const GrpcServerOptions& options,
   builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
                               options.max_threads);
   builder.AddListeningPort(options.address, options.credentials, &running.port);
+  // The clients' keepalive pings (grpc_channel.hpp), also between calls, are welcome: by
+  // default a server answers pings more often than every 5 minutes with GOAWAY.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kKeepaliveTimeMs / 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
   if (options.interceptors) builder.experimental().SetInterceptorCreators(options.interceptors());
   running.server = builder.BuildAndStart();

@@ -7,6 +7,10 @@
 
 namespace merch {
 
+// Client keepalive of every service channel (below), and what the servers accept.
+inline constexpr int kKeepaliveTimeMs = 5000;
+inline constexpr int kKeepaliveTimeoutMs = 3000;
+
 // A channel to one of the store's gRPC services that reconnects within a second after the
 // service restarts (gRPC's default backoff grows to two minutes, far longer than a request
 // or a log queue should wait).
@@ -28,6 +32,13 @@ inline std::shared_ptr<grpc::Channel> MakeServiceChannel(
   arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  // A connection that stops answering without being reset (a peer gone silent behind a
+  // stalled network) is found by a ping within kKeepaliveTimeMs + kKeepaliveTimeoutMs and
+  // replaced; without it every call timed out until the process restarted (tests/faults, the
+  // black-hole phases). StartGrpcServer allows pings this often.
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kKeepaliveTimeMs);
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kKeepaliveTimeoutMs);
+  arguments.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   arguments.SetLoadBalancingPolicyName(target.starts_with("dns:") ? "round_robin" : "pick_first");
   return grpc::CreateCustomChannel(target, credentials, arguments);
 }
