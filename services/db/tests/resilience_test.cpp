@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "repository/connection.hpp"
 #include "support/harness.hpp"
 
 namespace merch::testing {
@@ -18,6 +19,18 @@ grpc::Status GetFirstProduct(v1::DbService::Stub& stub,
   request.set_id(1);
   v1::Product product;
   return stub.GetProduct(context.get(), request, &product);
+}
+
+TEST(ResilienceTest, EveryConnectionGetsTcpTimeoutsAndKeepsTheUrlsOwn) {
+  EXPECT_EQ(db::WithTcpTimeouts("postgresql://u@h:5432/merch"),
+            "postgresql://u@h:5432/merch?keepalives=1&keepalives_idle=5&keepalives_interval=2"
+            "&keepalives_count=3&tcp_user_timeout=10000");
+  EXPECT_EQ(db::WithTcpTimeouts("postgresql://u@h/merch?sslmode=disable&tcp_user_timeout=500"),
+            "postgresql://u@h/merch?sslmode=disable&tcp_user_timeout=500&keepalives=1"
+            "&keepalives_idle=5&keepalives_interval=2&keepalives_count=3");
+  // libpq accepts what it makes (a real connection, through the harness's cluster).
+  auto connection = db::OpenConnection(Cluster().Url(), std::chrono::milliseconds(1000));
+  EXPECT_TRUE(connection->is_open());
 }
 
 TEST(ResilienceTest, AnExhaustedPoolFailsCleanlyAtTheDeadlineThenRecovers) {
