@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
-#include "auth/jwt.hpp"
 #include "fuzz_check.hpp"
+#include "merch/auth/jwt.hpp"
 
 namespace {
 
@@ -31,15 +31,16 @@ std::string Sign(std::string_view input) {
 
 void CheckClaims(const merch::api::TokenClaims& claims) {
   Require(claims.user_id >= 1 && claims.user_id <= 2147483647, "sub is an id");
-  Require(claims.expires_at == claims.issued_at + JwtCodec::kLifetimeSeconds, "exp = iat + 1 day");
-  Require(kNow <= claims.expires_at + JwtCodec::kLeewaySeconds, "not expired");
-  Require(claims.issued_at <= kNow + JwtCodec::kLeewaySeconds, "not issued in the future");
+  Require(claims.expires_at == claims.issued_at + auth::JwtCodec::kLifetimeSeconds,
+          "exp = iat + 1 day");
+  Require(kNow <= claims.expires_at + auth::JwtCodec::kLeewaySeconds, "not expired");
+  Require(claims.issued_at <= kNow + auth::JwtCodec::kLeewaySeconds, "not issued in the future");
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const JwtCodec codec{std::string(kSecret)};
+  static const auth::JwtCodec codec{std::string(kSecret)};
   FuzzedDataProvider input(data, size);
   const bool signed_by_us = input.ConsumeBool();
   std::string token;

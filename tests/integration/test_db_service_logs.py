@@ -1,7 +1,12 @@
 """merch-db ships its own start-up and shutdown lines, and the domain events of its outbox, through
 the logging service to Kafka (README, "Log events")."""
+import base64
+import hashlib
+import hmac
+import json
 import os
 import subprocess
+import time
 import uuid
 
 import httpx
@@ -27,7 +32,7 @@ def test_db_service_ships_its_start_and_stop(postgres, kafka, logging_service, p
     port = free_port()
     env = dict(os.environ, DATABASE_URL=postgres, DB_SERVICE_HOST="127.0.0.1",
                DB_SERVICE_PORT=str(port), LOGGING_SERVICE_ADDR=logging_service,
-               GRPC_TLS_DIR=pki.identity("db"))
+               GRPC_TLS_DIR=pki.identity("db"), JWT_SECRET=JWT_SECRET)
     process = subprocess.Popen([str(BUILD / "services/db/merch-db")], env=env,
                                stderr=subprocess.PIPE, text=True)
     try:
@@ -51,7 +56,8 @@ def test_db_service_ships_its_start_and_stop(postgres, kafka, logging_service, p
 def start_db_service(postgres: str, logging_address: str, port: int, metrics_port: int, pki):
     env = dict(os.environ, DATABASE_URL=postgres, DB_SERVICE_HOST="127.0.0.1",
                DB_SERVICE_PORT=str(port), DB_METRICS_PORT=str(metrics_port),
-               LOGGING_SERVICE_ADDR=logging_address, GRPC_TLS_DIR=pki.identity("db"))
+               LOGGING_SERVICE_ADDR=logging_address, GRPC_TLS_DIR=pki.identity("db"),
+               JWT_SECRET=JWT_SECRET)
     process = subprocess.Popen([str(BUILD / "services/db/merch-db")], env=env,
                                stderr=subprocess.DEVNULL, text=True)
     return process
@@ -64,13 +70,30 @@ def db_stubs(stubs, port: int, pki):
     return db_pb2, db_pb2_grpc.DbServiceStub(channel), channel
 
 
+# The db service's key for the users' tokens; calls for a user carry one, as the api's do.
+JWT_SECRET = "merch-py-tests-secret-0123456789abcdef"
+
+
+def bearer(user_id: int, version: int = 1) -> str:
+    """An HS256 token of the store's form (api/openapi.yaml, bearerAuth), "Bearer ..."."""
+    def b64(data: bytes) -> bytes:
+        return base64.urlsafe_b64encode(data).rstrip(b"=")
+    now = int(time.time())
+    claims = {"sub": str(user_id), "iat": now, "exp": now + 86400, "iss": "sustech-merch-store",
+              "ver": version}
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + b"." + \
+        b64(json.dumps(claims, separators=(",", ":")).encode())
+    signature = b64(hmac.new(JWT_SECRET.encode(), signing_input, hashlib.sha256).digest())
+    return "Bearer " + (signing_input + b"." + signature).decode()
+
+
 def register(db_pb2, db, trace_id: str):
     sid = uuid.uuid4().hex[:12]
     user = db.RegisterUser(db_pb2.RegisterUserRequest(
         sid=sid, username=f"u_{sid}", email=f"{sid}@example.com",
         password_hash="$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA"),
         metadata=[("merch-trace-id", trace_id)], timeout=10)
-    return user, db_pb2.Caller(user_id=user.id, token_version=1)
+    return user, ("authorization", bearer(user.id))
 
 
 def metric(metrics_port: int, name: str) -> float:
@@ -91,10 +114,10 @@ def test_domain_events_reach_kafka_from_the_outbox_with_the_calls_trace_id(
         db_pb2, db, channel = db_stubs(stubs, port, pki)
         registered_trace, order_trace = uuid.uuid4().hex, uuid.uuid4().hex
         user, caller = register(db_pb2, db, registered_trace)
-        placed = db.PlaceOrder(db_pb2.PlaceOrderRequest(caller=caller, product_id=1, quantity=2),
-                               metadata=[("merch-trace-id", order_trace)], timeout=10)
-        db.CancelOrder(db_pb2.CancelOrderRequest(caller=caller, order_id=placed.order.id),
-                       metadata=[("merch-trace-id", order_trace)], timeout=10)
+        placed = db.PlaceOrder(db_pb2.PlaceOrderRequest(product_id=1, quantity=2),
+                               metadata=[("merch-trace-id", order_trace), caller], timeout=10)
+        db.CancelOrder(db_pb2.CancelOrderRequest(order_id=placed.order.id),
+                       metadata=[("merch-trace-id", order_trace), caller], timeout=10)
         channel.close()
 
         [registered] = read_events(brokers, topic, lambda e: e["trace_id"] == registered_trace and
@@ -126,8 +149,8 @@ def test_events_pending_when_the_db_service_is_killed_arrive_after_its_restart(
         db_pb2, db, channel = db_stubs(stubs, port, pki)
         trace = uuid.uuid4().hex
         _, caller = register(db_pb2, db, trace)
-        orders = [db.PlaceOrder(db_pb2.PlaceOrderRequest(caller=caller, product_id=2, quantity=1),
-                                metadata=[("merch-trace-id", trace)], timeout=10).order.id
+        orders = [db.PlaceOrder(db_pb2.PlaceOrderRequest(product_id=2, quantity=1),
+                                metadata=[("merch-trace-id", trace), caller], timeout=10).order.id
                   for _ in range(20)]
         channel.close()
         # The logging service is down: every event waits in the outbox.

@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "merch/auth/jwt.hpp"
+
 namespace merch::api {
 
 Result<ApiConfig> LoadApiConfig(const Env& env) {
@@ -15,12 +17,8 @@ Result<ApiConfig> LoadApiConfig(const Env& env) {
   if (!db) return db.error();
   auto logging = env.String("LOGGING_SERVICE_ADDR", "127.0.0.1:50052");
   if (!logging) return logging.error();
-  auto secret = env.RequiredString("JWT_SECRET");
+  auto secret = auth::SecretFromEnv(env);
   if (!secret) return secret.error();
-  if (secret->size() < kMinJwtSecretBytes) {
-    return Error{ErrorCode::kInvalidArgument,
-                 "JWT_SECRET must be at least 32 bytes, got " + std::to_string(secret->size())};
-  }
   auto db_timeout = env.Integer("DB_CALL_TIMEOUT_MS", 3000, 10, 60000);
   if (!db_timeout) return db_timeout.error();
   auto hash_threads = env.Integer("HASH_THREADS", 2, 1, 64);

@@ -23,8 +23,6 @@ struct ApiConfig {
   std::chrono::milliseconds idle_timeout{};  // HTTP_IDLE_TIMEOUT_MS: keep-alive and slow clients
 };
 
-inline constexpr std::size_t kMinJwtSecretBytes = 32;
-
 // Reads and validates the configuration; the error names the offending variable.
 Result<ApiConfig> LoadApiConfig(const Env& env);
 

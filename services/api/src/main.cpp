@@ -58,7 +58,7 @@ int Run() {
                        metrics.CountGrpcError(std::string(GrpcCodeName(code)));
                      });
   GrpcDbApi db(db_client);
-  const JwtCodec jwt(config->jwt_secret);
+  const auth::JwtCodec jwt(config->jwt_secret);
   PasswordHasher hasher(config->hash_threads, config->hash_queue);
   EventLog events([&shipper](logship::LogEvent event) { shipper.Ship(std::move(event)); });
   Services services{.db = db,

@@ -42,7 +42,7 @@ class ApiTest : public ::testing::Test {
   DbClient db_client_{grpc::CreateChannel(unused_, grpc::InsecureChannelCredentials()),
                       std::chrono::milliseconds(300), [](grpc::StatusCode) {}};
   GrpcDbApi db_{db_client_};
-  JwtCodec jwt_{std::string(32, 's')};
+  auth::JwtCodec jwt_{std::string(32, 's')};
   PasswordHasher hasher_{1, 4};
   logship::LogShipper shipper_{{.target = unused_,
                                 .credentials = grpc::InsecureChannelCredentials(),

@@ -1,4 +1,4 @@
-#include "auth/jwt.hpp"
+#include "merch/auth/jwt.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,19 +33,19 @@ class JwtTest : public ::testing::Test {
  protected:
   // Verifies and returns true when the token is refused with kUnauthenticated.
   bool Refused(std::string_view token, std::int64_t now = kNow) const {
-    Result<TokenClaims> claims = codec_.Verify(token, now);
+    Result<auth::TokenClaims> claims = codec_.Verify(token, now);
     if (claims) return false;
     EXPECT_EQ(claims.error().code, ErrorCode::kUnauthenticated);
     EXPECT_FALSE(claims.error().detail.empty());
     return true;
   }
 
-  JwtCodec codec_{std::string(kSecret)};
+  auth::JwtCodec codec_{std::string(kSecret)};
 };
 
 TEST_F(JwtTest, IssueThenVerifyRoundTrips) {
   const std::string token = codec_.Issue(42, 3, kNow);
-  Result<TokenClaims> claims = codec_.Verify(token, kNow);
+  Result<auth::TokenClaims> claims = codec_.Verify(token, kNow);
   ASSERT_TRUE(claims) << claims.error().detail;
   EXPECT_EQ(claims->user_id, 42);
   EXPECT_EQ(claims->token_version, 3);
@@ -61,7 +61,7 @@ TEST_F(JwtTest, IssuedTokenHasTheContractsExactBytes) {
 }
 
 TEST_F(JwtTest, AnotherCodecWithTheSameSecretAccepts) {
-  const JwtCodec other{std::string(kSecret)};
+  const auth::JwtCodec other{std::string(kSecret)};
   EXPECT_TRUE(other.Verify(codec_.Issue(7, 1, kNow), kNow + 10));
 }
 
@@ -104,7 +104,7 @@ TEST_F(JwtTest, BadHeadersAreRefused) {
 
 TEST_F(JwtTest, WrongKeyIsRefused) {
   EXPECT_TRUE(Refused(Forge(kGoodHeader, Claims(), "another-secret-of-32-bytes-or-more!!")));
-  const JwtCodec other{"another-secret-of-32-bytes-or-more!!"};
+  const auth::JwtCodec other{"another-secret-of-32-bytes-or-more!!"};
   EXPECT_TRUE(Refused(other.Issue(42, 3, kNow)));
 }
 
@@ -236,7 +236,8 @@ TEST_F(JwtTest, SubjectMustBeAValidIdInDigits) {
         R"(" 1")", R"("1 ")", R"("99999999999999999999")", R"("1.0")", R"("١")"}) {
     EXPECT_TRUE(Refused(Forge(kGoodHeader, Claims(sub)))) << sub;
   }
-  Result<TokenClaims> max = codec_.Verify(Forge(kGoodHeader, Claims(R"("2147483647")")), kNow);
+  Result<auth::TokenClaims> max =
+      codec_.Verify(Forge(kGoodHeader, Claims(R"("2147483647")")), kNow);
   ASSERT_TRUE(max);
   EXPECT_EQ(max->user_id, 2147483647);
   EXPECT_FALSE(Refused(Forge(kGoodHeader, Claims(R"("1")"))));
@@ -295,7 +296,7 @@ TEST_F(JwtTest, OverLongTokensAreRefusedBeforeAnythingElse) {
   for (std::string filler; over_limit.empty(); filler += 'x') {
     std::string token =
         Forge(kGoodHeader, Claims(R"("42")", kNow, R"(,"pad":")" + filler + R"(")"));
-    (token.size() <= JwtCodec::kMaxTokenLength ? at_limit : over_limit) = std::move(token);
+    (token.size() <= auth::JwtCodec::kMaxTokenLength ? at_limit : over_limit) = std::move(token);
   }
   ASSERT_GE(at_limit.size(), 4094U);
   ASSERT_LE(over_limit.size(), 4098U);
@@ -327,32 +328,33 @@ TEST_F(JwtTest, PayloadMustBeOneJsonObject) {
 }
 
 TEST(Base64UrlTest, EncodesTheRfc4648Vectors) {
-  EXPECT_EQ(Base64UrlEncode(""), "");
-  EXPECT_EQ(Base64UrlEncode("f"), "Zg");
-  EXPECT_EQ(Base64UrlEncode("fo"), "Zm8");
-  EXPECT_EQ(Base64UrlEncode("foo"), "Zm9v");
-  EXPECT_EQ(Base64UrlEncode("foob"), "Zm9vYg");
-  EXPECT_EQ(Base64UrlEncode("fooba"), "Zm9vYmE");
-  EXPECT_EQ(Base64UrlEncode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(auth::Base64UrlEncode(""), "");
+  EXPECT_EQ(auth::Base64UrlEncode("f"), "Zg");
+  EXPECT_EQ(auth::Base64UrlEncode("fo"), "Zm8");
+  EXPECT_EQ(auth::Base64UrlEncode("foo"), "Zm9v");
+  EXPECT_EQ(auth::Base64UrlEncode("foob"), "Zm9vYg");
+  EXPECT_EQ(auth::Base64UrlEncode("fooba"), "Zm9vYmE");
+  EXPECT_EQ(auth::Base64UrlEncode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(auth::Base64UrlEncode("\xfb\xff"), "-_8");
 }
 
 TEST(Base64UrlTest, DecodesStrictly) {
-  EXPECT_EQ(Base64UrlDecode(""), std::optional<std::string>(""));
-  EXPECT_EQ(Base64UrlDecode("Zg"), std::optional<std::string>("f"));
-  EXPECT_EQ(Base64UrlDecode("Zm8"), std::optional<std::string>("fo"));
-  EXPECT_EQ(Base64UrlDecode("Zm9vYmFy"), std::optional<std::string>("foobar"));
-  EXPECT_EQ(Base64UrlDecode("-_8"), std::optional<std::string>("\xfb\xff"));
+  EXPECT_EQ(auth::Base64UrlDecode(""), std::optional<std::string>(""));
+  EXPECT_EQ(auth::Base64UrlDecode("Zg"), std::optional<std::string>("f"));
+  EXPECT_EQ(auth::Base64UrlDecode("Zm8"), std::optional<std::string>("fo"));
+  EXPECT_EQ(auth::Base64UrlDecode("Zm9vYmFy"), std::optional<std::string>("foobar"));
+  EXPECT_EQ(auth::Base64UrlDecode("-_8"), std::optional<std::string>("\xfb\xff"));
   for (const char* bad :
        {"Zg==", "Zm8=", "Z", "Zm9vY", "Zh", "Zm9", "Zm9v\n", " Zm9v", "Zm+v", "Zm/v", "Zm9v."}) {
-    EXPECT_FALSE(Base64UrlDecode(bad)) << bad;
+    EXPECT_FALSE(auth::Base64UrlDecode(bad)) << bad;
   }
-  EXPECT_FALSE(Base64UrlDecode(std::string_view("Zm\0v", 4)));
+  EXPECT_FALSE(auth::Base64UrlDecode(std::string_view("Zm\0v", 4)));
   for (int i = 0; i < 256; ++i) {
     std::string bytes;
     for (int j = 0; j <= i % 7; ++j) bytes.push_back(static_cast<char>((i * 31 + j * 17) & 0xFF));
-    EXPECT_EQ(Base64UrlDecode(Base64UrlEncode(bytes)), std::optional<std::string>(bytes));
-    EXPECT_EQ(Base64UrlEncode(bytes), B64(bytes));
+    EXPECT_EQ(auth::Base64UrlDecode(auth::Base64UrlEncode(bytes)),
+              std::optional<std::string>(bytes));
+    EXPECT_EQ(auth::Base64UrlEncode(bytes), B64(bytes));
   }
 }
 

@@ -92,7 +92,7 @@ class RoutesTest : public ::testing::Test {
   }
 
   test_support::FakeDbApi db_;
-  JwtCodec jwt_{std::string(kSecret)};
+  auth::JwtCodec jwt_{std::string(kSecret)};
   PasswordHasher hasher_{1, 16};
   Metrics metrics_;
   std::mutex events_mutex_;
@@ -134,6 +134,17 @@ TEST_F(RoutesTest, EveryDbCallCarriesTheRequestsTraceId) {
   EXPECT_EQ(seen[before + 1], "4bf92f3577b34da6a3ce929d0e0e4736");
   // An invalid X-Request-Id is replaced by a generated one, which the call carries.
   EXPECT_EQ(seen[before + 2].size(), 32U);
+}
+
+TEST_F(RoutesTest, ASignedInUsersCallsForwardTheirTokenAndNoOtherCallCarriesOne) {
+  const auto ada = SignUp("ada");
+  const auto before = db_.BearerTokens().size();
+  Send(http::verb::get, "/orders", "", {{"Authorization", "Bearer " + ada.token}});
+  Send(http::verb::get, "/products/1");
+  const auto seen = db_.BearerTokens();
+  ASSERT_EQ(seen.size(), before + 2);
+  EXPECT_EQ(seen[before], ada.token);  // the db service takes the caller from it
+  EXPECT_EQ(seen[before + 1], "");
 }
 
 TEST_F(RoutesTest, RegisterCreatesAUserAndStoresOnlyAnArgon2idHash) {

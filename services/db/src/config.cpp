@@ -1,5 +1,7 @@
 #include "config.hpp"
 
+#include "merch/auth/jwt.hpp"
+
 namespace merch::db {
 
 Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
@@ -25,6 +27,8 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
   if (!startup_timeout) return startup_timeout.error();
   auto logging = env.String("LOGGING_SERVICE_ADDR", "127.0.0.1:50052");
   if (!logging) return logging.error();
+  auto secret = auth::SecretFromEnv(env);
+  if (!secret) return secret.error();
   auto metrics_port = env.Integer("DB_METRICS_PORT", 0, 0, 65535);
   if (!metrics_port) return metrics_port.error();
   if (*metrics_port != 0 && *metrics_port == *port) {
@@ -42,6 +46,7 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
       .statement_timeout = std::chrono::milliseconds(*statement_timeout),
       .startup_timeout = std::chrono::milliseconds(*startup_timeout),
       .logging_service_addr = *logging,
+      .jwt_secret = *secret,
       .metrics_port = static_cast<std::uint16_t>(*metrics_port),
       .health_port = static_cast<std::uint16_t>(*health_port),
   };

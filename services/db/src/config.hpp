@@ -19,6 +19,8 @@ struct DbServiceConfig {
   std::chrono::milliseconds statement_timeout{};  // DB_STATEMENT_TIMEOUT_MS
   std::chrono::milliseconds startup_timeout{};    // DB_STARTUP_TIMEOUT_MS: wait for PostgreSQL
   std::string logging_service_addr;               // LOGGING_SERVICE_ADDR, default 127.0.0.1:50052
+  // JWT_SECRET (required, the api's): verifies the users' tokens the api forwards.
+  std::string jwt_secret;
   // DB_METRICS_PORT: /metrics on DB_SERVICE_HOST; 0 (the default) serves none, so that test
   // instances never compete for a fixed port. The stack, compose and Kubernetes set it.
   std::uint16_t metrics_port = 0;

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   UserRepository users(database);
   ProductRepository products(database);
   OrderRepository orders(database);
-  DbService service(users, products, orders, config->request_timeout);
+  const auth::JwtCodec tokens(config->jwt_secret);
+  DbService service(users, products, orders, tokens, config->request_timeout);
   // Ships the domain events that the repositories write to the outbox (README, "Log events").
   OutboxRelay relay(
       {.database_url = config->database_url, .statement_timeout = config->statement_timeout},

@@ -48,12 +48,12 @@ TEST_F(ConcurrencyTest, TwoHundredBuyersOfTenItemsNeverOversell) {
 
   const auto codes = RaceCalls(200, [&](int i) {
     v1::PlaceOrderRequest request;
-    *request.mutable_caller() = buyers[i % buyers.size()].caller;
     request.set_product_id(product);
     request.set_quantity(1);
     v1::PlaceOrderResponse response;
-    return harness_.Stub().PlaceOrder(DbServiceHarness::Context(std::chrono::seconds(60)).get(),
-                                      request, &response);
+    return harness_.Stub().PlaceOrder(
+        DbServiceHarness::Context(buyers[i % buyers.size()].caller, std::chrono::seconds(60)).get(),
+        request, &response);
   });
   EXPECT_EQ(codes.at(grpc::StatusCode::OK), 10);
   EXPECT_EQ(codes.at(grpc::StatusCode::FAILED_PRECONDITION), 190);
@@ -67,20 +67,20 @@ TEST_F(ConcurrencyTest, FiftyCancelsOfOneOrderRestoreStockOnce) {
   const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::PlaceOrderRequest place;
-  *place.mutable_caller() = buyer.caller;
   place.set_product_id(product);
   place.set_quantity(3);
   v1::PlaceOrderResponse placed;
-  ASSERT_TRUE(harness_.Stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).ok());
+  ASSERT_TRUE(harness_.Stub()
+                  .PlaceOrder(DbServiceHarness::Context(buyer.caller).get(), place, &placed)
+                  .ok());
   ASSERT_EQ(sql_.Stock(product), 7);
 
   const auto codes = RaceCalls(50, [&](int) {
     v1::CancelOrderRequest request;
-    *request.mutable_caller() = buyer.caller;
     request.set_order_id(placed.order().id());
     v1::Order order;
-    return harness_.Stub().CancelOrder(DbServiceHarness::Context(std::chrono::seconds(60)).get(),
-                                       request, &order);
+    return harness_.Stub().CancelOrder(
+        DbServiceHarness::Context(buyer.caller, std::chrono::seconds(60)).get(), request, &order);
   });
   EXPECT_EQ(codes.at(grpc::StatusCode::OK), 1);
   EXPECT_EQ(codes.at(grpc::StatusCode::FAILED_PRECONDITION), 49);
@@ -96,13 +96,13 @@ TEST_F(ConcurrencyTest, TwentyRacingRepeatsOfOneKeyMakeOneOrder) {
 
   const auto codes = RaceCalls(20, [&](int) {
     v1::PlaceOrderRequest request;
-    *request.mutable_caller() = buyer.caller;
     request.set_product_id(product);
     request.set_quantity(2);
     request.set_idempotency_key("same-key");
     v1::PlaceOrderResponse response;
     auto status = harness_.Stub().PlaceOrder(
-        DbServiceHarness::Context(std::chrono::seconds(60)).get(), request, &response);
+        DbServiceHarness::Context(buyer.caller, std::chrono::seconds(60)).get(), request,
+        &response);
     if (status.ok()) {
       std::lock_guard lock(mutex);
       order_ids.insert(response.order().id());

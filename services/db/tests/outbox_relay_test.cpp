@@ -219,11 +219,10 @@ TEST_F(OutboxRelayTest, ACommittedChangeWakesTheRelayWithoutPolling) {
   DbServiceHarness harness;
   const auto user = RegisterUser(harness.Stub());
   v1::PlaceOrderRequest request;
-  *request.mutable_caller() = user.caller;
   request.set_product_id(sql_.CreateProduct(3));
   request.set_quantity(1);
   const std::string trace = logship::NewTraceId();
-  auto context = DbServiceHarness::Context();
+  auto context = DbServiceHarness::Context(user.caller);
   context->AddMetadata(std::string(logship::kTraceIdMetadataKey), trace);
   v1::PlaceOrderResponse placed;
   ASSERT_TRUE(harness.Stub().PlaceOrder(context.get(), request, &placed).ok());

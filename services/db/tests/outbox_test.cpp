@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -27,8 +28,9 @@ struct OutboxRow {
 class OutboxTest : public ::testing::Test {
  protected:
   // A context whose call carries `trace_id` (when not empty) as the api sends it.
-  static std::unique_ptr<grpc::ClientContext> Traced(const std::string& trace_id) {
-    auto context = DbServiceHarness::Context();
+  static std::unique_ptr<grpc::ClientContext> Traced(const std::string& trace_id,
+                                                     const std::optional<TestCaller>& caller = {}) {
+    auto context = caller ? DbServiceHarness::Context(*caller) : DbServiceHarness::Context();
     if (!trace_id.empty()) {
       context->AddMetadata(std::string(logship::kTraceIdMetadataKey), trace_id);
     }
@@ -51,15 +53,14 @@ class OutboxTest : public ::testing::Test {
 
   static std::string NewTrace() { return logship::NewTraceId(); }
 
-  grpc::Status Place(const v1::Caller& caller, std::int64_t product_id, int quantity,
+  grpc::Status Place(const TestCaller& caller, std::int64_t product_id, int quantity,
                      const std::string& trace_id, v1::PlaceOrderResponse* response,
                      const std::string& key = "") {
     v1::PlaceOrderRequest request;
-    *request.mutable_caller() = caller;
     request.set_product_id(product_id);
     request.set_quantity(quantity);
     request.set_idempotency_key(key);
-    return harness_.Stub().PlaceOrder(Traced(trace_id).get(), request, response);
+    return harness_.Stub().PlaceOrder(Traced(trace_id, caller).get(), request, response);
   }
 
   DbServiceHarness harness_;
@@ -120,7 +121,7 @@ TEST_F(OutboxTest, CancelRegisterUpdateAndDeactivateWriteTheirEvents) {
   registration.set_password_hash(kFakeHash);
   v1::User user;
   ASSERT_TRUE(harness_.Stub().RegisterUser(Traced(trace).get(), registration, &user).ok());
-  v1::Caller caller;
+  TestCaller caller;
   caller.set_user_id(user.id());
   caller.set_token_version(1);
   // A registration that fails (the sid is taken) writes nothing.
@@ -130,22 +131,19 @@ TEST_F(OutboxTest, CancelRegisterUpdateAndDeactivateWriteTheirEvents) {
   v1::PlaceOrderResponse placed;
   ASSERT_TRUE(Place(caller, product, 1, trace, &placed).ok());
   v1::CancelOrderRequest cancel;
-  *cancel.mutable_caller() = caller;
   cancel.set_order_id(placed.order().id());
   v1::Order cancelled;
-  ASSERT_TRUE(harness_.Stub().CancelOrder(Traced(trace).get(), cancel, &cancelled).ok());
+  ASSERT_TRUE(harness_.Stub().CancelOrder(Traced(trace, caller).get(), cancel, &cancelled).ok());
   // A second cancel is refused and writes nothing.
-  ASSERT_FALSE(harness_.Stub().CancelOrder(Traced(trace).get(), cancel, &cancelled).ok());
+  ASSERT_FALSE(harness_.Stub().CancelOrder(Traced(trace, caller).get(), cancel, &cancelled).ok());
 
   v1::UpdateUserRequest update;
-  *update.mutable_caller() = caller;
   update.set_email("new_" + registration.email());
   update.set_password_hash(kFakeHash);
-  ASSERT_TRUE(harness_.Stub().UpdateUser(Traced(trace).get(), update, &user).ok());
+  ASSERT_TRUE(harness_.Stub().UpdateUser(Traced(trace, caller).get(), update, &user).ok());
   caller.set_token_version(2);
   v1::DeactivateUserRequest deactivate;
-  *deactivate.mutable_caller() = caller;
-  ASSERT_TRUE(harness_.Stub().DeactivateUser(Traced(trace).get(), deactivate, &user).ok());
+  ASSERT_TRUE(harness_.Stub().DeactivateUser(Traced(trace, caller).get(), deactivate, &user).ok());
 
   const auto rows = Rows(trace);
   std::vector<std::string> events;

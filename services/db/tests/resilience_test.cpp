@@ -78,20 +78,20 @@ TEST(ResilienceTest, PostgresRestartGivesUnavailableThenNormalServiceWithoutRest
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(status.error_message(), "the database is unavailable");
   v1::PlaceOrderRequest place;
-  *place.mutable_caller() = buyer.caller;
   place.set_product_id(1);
   place.set_quantity(1);
   v1::PlaceOrderResponse placed;
-  EXPECT_EQ(
-      harness.Stub().PlaceOrder(DbServiceHarness::Context().get(), place, &placed).error_code(),
-      grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(harness.Stub()
+                .PlaceOrder(DbServiceHarness::Context(buyer.caller).get(), place, &placed)
+                .error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 
   Cluster().Start();
   EXPECT_TRUE(GetFirstProduct(harness.Stub(), DbServiceHarness::Context()).ok());
   v1::CheckCallerRequest check;
-  *check.mutable_caller() = buyer.caller;
   v1::User user;
-  EXPECT_TRUE(harness.Stub().CheckCaller(DbServiceHarness::Context().get(), check, &user).ok());
+  EXPECT_TRUE(
+      harness.Stub().CheckCaller(DbServiceHarness::Context(buyer.caller).get(), check, &user).ok());
 }
 
 }  // namespace

@@ -44,7 +44,9 @@ TEST(ServerTest, ConfigDefaultsAndErrorsNameTheVariable) {
           return found->second;
         }));
   };
-  auto defaults = load({});
+  const std::string secret(32, 's');
+  EXPECT_NE(load({}).error().detail.find("JWT_SECRET must be set"), std::string::npos);
+  auto defaults = load({{"JWT_SECRET", secret}});
   ASSERT_TRUE(defaults.has_value());
   EXPECT_EQ(defaults->port, 50051);
   EXPECT_EQ(defaults->pool_size, 16U);
@@ -58,7 +60,7 @@ TEST(ServerTest, ConfigDefaultsAndErrorsNameTheVariable) {
       {"DB_REQUEST_TIMEOUT_MS", "-5"},
   };
   for (const auto& [name, value] : bad) {
-    auto config = load({{name, value}});
+    auto config = load({{"JWT_SECRET", secret}, {name, value}});
     ASSERT_FALSE(config.has_value()) << name << "=" << value;
     EXPECT_NE(config.error().detail.find(name), std::string::npos) << config.error().detail;
   }
@@ -77,7 +79,7 @@ TEST(ServerTest, TheBinaryRefusesToStartWithoutItsOwnCertificate) {
   for (const auto& [setting, expected] : std::vector<std::pair<std::string, std::string>>{
            {"GRPC_TLS_DIR=", "GRPC_TLS_DIR must be set"},
            {TestPki::Store().EnvSetting("api"), "must name exactly the identity 'db'"}}) {
-    ChildProcess process(MERCH_DB_BINARY, {setting});
+    ChildProcess process(MERCH_DB_BINARY, {setting, "JWT_SECRET=" + std::string(kTestJwtSecret)});
     ASSERT_TRUE(process.Started());
     EXPECT_EQ(process.Wait(), 2);
     EXPECT_NE(process.Log().find(expected), std::string::npos) << process.Log();
@@ -91,7 +93,8 @@ TEST(ServerTest, TheBinaryMigratesServesAndStopsOnSigterm) {
       MERCH_DB_BINARY,
       {"DATABASE_URL=" + Cluster().Url(), "DB_SERVICE_PORT=" + std::to_string(port),
        "DB_SERVICE_HOST=127.0.0.1", "DB_POOL_SIZE=2",
-       "DB_HEALTH_PORT=" + std::to_string(health_port), TestPki::Store().EnvSetting("db")});
+       "DB_HEALTH_PORT=" + std::to_string(health_port), TestPki::Store().EnvSetting("db"),
+       "JWT_SECRET=" + std::string(kTestJwtSecret)});
   ASSERT_TRUE(process.Started());
   auto channel =
       MutualTlsChannel("127.0.0.1:" + std::to_string(port), TestPki::Store(), "api", "db");

@@ -23,17 +23,15 @@ class UsersTest : public ::testing::Test {
     return harness_.Stub().RegisterUser(DbServiceHarness::Context().get(), request, user);
   }
 
-  grpc::Status Update(const v1::Caller& caller, const v1::UpdateUserRequest& changes,
+  grpc::Status Update(const TestCaller& caller, const v1::UpdateUserRequest& changes,
                       v1::User* user) {
     v1::UpdateUserRequest request = changes;
-    *request.mutable_caller() = caller;
-    return harness_.Stub().UpdateUser(DbServiceHarness::Context().get(), request, user);
+    return harness_.Stub().UpdateUser(DbServiceHarness::Context(caller).get(), request, user);
   }
 
-  grpc::Status Check(const v1::Caller& caller, v1::User* user) {
+  grpc::Status Check(const TestCaller& caller, v1::User* user) {
     v1::CheckCallerRequest request;
-    *request.mutable_caller() = caller;
-    return harness_.Stub().CheckCaller(DbServiceHarness::Context().get(), request, user);
+    return harness_.Stub().CheckCaller(DbServiceHarness::Context(caller).get(), request, user);
   }
 
   grpc::Status Credentials(const v1::GetCredentialsRequest& request, v1::Credentials* response) {
@@ -163,23 +161,24 @@ TEST_F(UsersTest, CheckCallerAcceptsOnlyTheCurrentTokenVersionOfAnActiveUser) {
   ASSERT_TRUE(Check(registered.caller, &user).ok());
   EXPECT_EQ(user.id(), registered.user.id());
 
-  v1::Caller stale = registered.caller;
+  TestCaller stale = registered.caller;
   stale.set_token_version(2);
   EXPECT_EQ(Check(stale, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
-  v1::Caller unknown;
+  TestCaller unknown;
   unknown.set_user_id(2147483647);
   unknown.set_token_version(1);
   EXPECT_EQ(Check(unknown, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
-  v1::Caller invalid;
+  // A signed token whose sub is no valid id fails the token's own checks.
+  TestCaller invalid;
   invalid.set_user_id(0);
   invalid.set_token_version(1);
-  EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   invalid.set_user_id(-3);
-  EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   invalid.set_user_id(2147483648);
-  EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(UsersTest, UpdateChangesFieldsAndPasswordChangeRevokesOlderTokens) {
@@ -208,7 +207,7 @@ TEST_F(UsersTest, UpdateChangesFieldsAndPasswordChangeRevokesOlderTokens) {
   EXPECT_EQ(Check(registered.caller, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Update(registered.caller, changes, &user).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  v1::Caller renewed = registered.caller;
+  TestCaller renewed = registered.caller;
   renewed.set_token_version(2);
   EXPECT_TRUE(Check(renewed, &user).ok());
 
@@ -252,10 +251,11 @@ TEST_F(UsersTest, UpdateRefusesTakenValuesAndBadInputWithoutChangingAnything) {
 TEST_F(UsersTest, DeactivationRevokesTokensAndKeepsIdentifiersTaken) {
   const auto registered = RegisterUser(harness_.Stub());
   v1::DeactivateUserRequest request;
-  *request.mutable_caller() = registered.caller;
   v1::User user;
   ASSERT_TRUE(
-      harness_.Stub().DeactivateUser(DbServiceHarness::Context().get(), request, &user).ok());
+      harness_.Stub()
+          .DeactivateUser(DbServiceHarness::Context(registered.caller).get(), request, &user)
+          .ok());
   EXPECT_FALSE(user.is_active());
 
   EXPECT_EQ(Check(registered.caller, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);

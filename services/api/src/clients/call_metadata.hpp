@@ -9,6 +9,9 @@ namespace merch::api {
 // outlives its calls; trivially copyable, so it is passed by value.
 struct CallMetadata {
   std::string_view trace_id;  // `merch-trace-id`: the request's trace id (README, "Log events")
+  // `authorization`: the signed-in user's verified bearer token, from which the db service takes
+  // the caller; empty for calls that act for no user.
+  std::string_view bearer_token;
 };
 
 }  // namespace merch::api

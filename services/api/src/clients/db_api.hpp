@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
-#include "auth/jwt.hpp"
 #include "clients/call_metadata.hpp"
 #include "dto/requests.hpp"
+#include "merch/auth/jwt.hpp"
 #include "merch/common/error.hpp"
 #include "merch/v1/db.pb.h"
 
@@ -34,13 +34,15 @@ class DbApi {
   virtual Async<merch::v1::Credentials> GetCredentials(CallMetadata call,
                                                        std::optional<std::string> username,
                                                        std::optional<std::string> sid) = 0;
-  virtual Async<merch::v1::User> CheckCaller(CallMetadata call, const TokenClaims& caller) = 0;
+  virtual Async<merch::v1::User> CheckCaller(CallMetadata call,
+                                             const auth::TokenClaims& caller) = 0;
   // The fields to change (at least one); a new password comes as its hash.
-  virtual Async<merch::v1::User> UpdateUser(CallMetadata call, const TokenClaims& caller,
+  virtual Async<merch::v1::User> UpdateUser(CallMetadata call, const auth::TokenClaims& caller,
                                             std::optional<std::string> username,
                                             std::optional<std::string> email,
                                             std::optional<std::string> password_hash) = 0;
-  virtual Async<merch::v1::User> DeactivateUser(CallMetadata call, const TokenClaims& caller) = 0;
+  virtual Async<merch::v1::User> DeactivateUser(CallMetadata call,
+                                                const auth::TokenClaims& caller) = 0;
 
   // Products.
   virtual Async<merch::v1::ListProductsResponse> ListProducts(
@@ -49,14 +51,14 @@ class DbApi {
 
   // Orders.
   virtual Async<merch::v1::PlaceOrderResponse> PlaceOrder(
-      CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
+      CallMetadata call, const auth::TokenClaims& caller, const PlaceOrderBody& order,
       std::optional<std::string> idempotency_key) = 0;
   virtual Async<merch::v1::ListOrdersResponse> ListOrders(CallMetadata call,
-                                                          const TokenClaims& caller,
+                                                          const auth::TokenClaims& caller,
                                                           const Page& page) = 0;
-  virtual Async<merch::v1::Order> GetOrder(CallMetadata call, const TokenClaims& caller,
+  virtual Async<merch::v1::Order> GetOrder(CallMetadata call, const auth::TokenClaims& caller,
                                            std::int64_t id) = 0;
-  virtual Async<merch::v1::Order> CancelOrder(CallMetadata call, const TokenClaims& caller,
+  virtual Async<merch::v1::Order> CancelOrder(CallMetadata call, const auth::TokenClaims& caller,
                                               std::int64_t id) = 0;
 
   // Whether the db service answers its health check (for /readyz).

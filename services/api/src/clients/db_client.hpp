@@ -49,6 +49,9 @@ class DbClient {
     auto state = std::make_shared<CallState>();
     state->request = std::move(request);
     state->context.set_deadline(std::chrono::system_clock::now() + timeout_);
+    if (!metadata.bearer_token.empty()) {
+      state->context.AddMetadata("authorization", "Bearer " + std::string(metadata.bearer_token));
+    }
     if (!metadata.trace_id.empty()) {
       state->context.AddMetadata(std::string(logship::kTraceIdMetadataKey),
                                  std::string(metadata.trace_id));

@@ -3,19 +3,8 @@
 #include <utility>
 
 namespace merch::api {
-namespace {
 
 namespace v1 = merch::v1;
-
-v1::Caller ToCaller(const TokenClaims& claims) {
-  v1::Caller caller;
-  caller.set_user_id(claims.user_id);
-  caller.set_token_version(claims.token_version);
-  caller.set_issued_at(claims.issued_at);
-  return caller;
-}
-
-}  // namespace
 
 DbApi::Async<v1::User> GrpcDbApi::RegisterUser(CallMetadata call, const RegisterBody& user,
                                                std::string password_hash) {
@@ -36,27 +25,26 @@ DbApi::Async<v1::Credentials> GrpcDbApi::GetCredentials(CallMetadata call,
   return client_.Call(&DbAsync::GetCredentials, call, std::move(request));
 }
 
-DbApi::Async<v1::User> GrpcDbApi::CheckCaller(CallMetadata call, const TokenClaims& caller) {
+DbApi::Async<v1::User> GrpcDbApi::CheckCaller(
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/) {
   v1::CheckCallerRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   return client_.Call(&DbAsync::CheckCaller, call, std::move(request));
 }
 
-DbApi::Async<v1::User> GrpcDbApi::UpdateUser(CallMetadata call, const TokenClaims& caller,
-                                             std::optional<std::string> username,
-                                             std::optional<std::string> email,
-                                             std::optional<std::string> password_hash) {
+DbApi::Async<v1::User> GrpcDbApi::UpdateUser(
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/,
+    std::optional<std::string> username, std::optional<std::string> email,
+    std::optional<std::string> password_hash) {
   v1::UpdateUserRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   if (username) request.set_username(std::move(*username));
   if (email) request.set_email(std::move(*email));
   if (password_hash) request.set_password_hash(std::move(*password_hash));
   return client_.Call(&DbAsync::UpdateUser, call, std::move(request));
 }
 
-DbApi::Async<v1::User> GrpcDbApi::DeactivateUser(CallMetadata call, const TokenClaims& caller) {
+DbApi::Async<v1::User> GrpcDbApi::DeactivateUser(
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/) {
   v1::DeactivateUserRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   return client_.Call(&DbAsync::DeactivateUser, call, std::move(request));
 }
 
@@ -76,38 +64,33 @@ DbApi::Async<v1::Product> GrpcDbApi::GetProduct(CallMetadata call, std::int64_t 
 }
 
 DbApi::Async<v1::PlaceOrderResponse> GrpcDbApi::PlaceOrder(
-    CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
-    std::optional<std::string> idempotency_key) {
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/,
+    const PlaceOrderBody& order, std::optional<std::string> idempotency_key) {
   v1::PlaceOrderRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   request.set_product_id(order.product_id);
   request.set_quantity(order.quantity);
   if (idempotency_key) request.set_idempotency_key(std::move(*idempotency_key));
   return client_.Call(&DbAsync::PlaceOrder, call, std::move(request));
 }
 
-DbApi::Async<v1::ListOrdersResponse> GrpcDbApi::ListOrders(CallMetadata call,
-                                                           const TokenClaims& caller,
-                                                           const Page& page) {
+DbApi::Async<v1::ListOrdersResponse> GrpcDbApi::ListOrders(
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/, const Page& page) {
   v1::ListOrdersRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   request.set_limit(page.limit);
   request.set_offset(page.offset);
   return client_.Call(&DbAsync::ListOrders, call, std::move(request));
 }
 
-DbApi::Async<v1::Order> GrpcDbApi::GetOrder(CallMetadata call, const TokenClaims& caller,
-                                            std::int64_t id) {
+DbApi::Async<v1::Order> GrpcDbApi::GetOrder(
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/, std::int64_t id) {
   v1::GetOrderRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   request.set_order_id(id);
   return client_.Call(&DbAsync::GetOrder, call, std::move(request));
 }
 
-DbApi::Async<v1::Order> GrpcDbApi::CancelOrder(CallMetadata call, const TokenClaims& caller,
-                                               std::int64_t id) {
+DbApi::Async<v1::Order> GrpcDbApi::CancelOrder(
+    CallMetadata call, const auth::TokenClaims& /*caller: the token in `call`*/, std::int64_t id) {
   v1::CancelOrderRequest request;
-  *request.mutable_caller() = ToCaller(caller);
   request.set_order_id(id);
   return client_.Call(&DbAsync::CancelOrder, call, std::move(request));
 }

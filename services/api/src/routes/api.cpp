@@ -20,7 +20,8 @@ RequestContext Identify(const Request& request) {
                          .trace_id = {},
                          .query = {},
                          .params = {},
-                         .caller = std::nullopt};
+                         .caller = std::nullopt,
+                         .bearer_token = {}};
   const auto given = request.find("X-Request-Id");
   auto request_id = given == request.end() ? std::nullopt : ValidRequestId(given->value());
   context.request_id = request_id ? std::move(*request_id) : NewRequestId();
@@ -80,7 +81,7 @@ Api::Api(Services& services) : services_(services) {
   AddOrderRoutes(router_, services_);
 }
 
-Result<TokenClaims> Api::Authenticate(RequestContext& context) {
+Result<auth::TokenClaims> Api::Authenticate(RequestContext& context) {
   const auto header = context.request.find(http::field::authorization);
   std::string_view value =
       header == context.request.end() ? std::string_view() : std::string_view(header->value());
@@ -90,6 +91,7 @@ Result<TokenClaims> Api::Authenticate(RequestContext& context) {
   }
   auto claims = services_.jwt.Verify(value.substr(scheme.size()), UnixSeconds());
   if (!claims) return RejectToken(context, claims.error().detail);
+  context.bearer_token = value.substr(scheme.size());
   return claims;
 }
 

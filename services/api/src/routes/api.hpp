@@ -30,7 +30,7 @@ class Api {
   };
 
   boost::asio::awaitable<Outcome> Route(RequestContext& context, const Router::Match& match);
-  Result<TokenClaims> Authenticate(RequestContext& context);
+  Result<auth::TokenClaims> Authenticate(RequestContext& context);
   // Emits auth.failed with `reason` and returns the one 401 error for every rejected token.
   Error RejectToken(const RequestContext& context, std::string_view reason);
   Response Finish(const RequestContext& context, Outcome outcome, const std::string& route,

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/jwt.hpp"
 #include "http/types.hpp"
+#include "merch/auth/jwt.hpp"
 #include "merch/common/error.hpp"
 
 namespace merch::api {
@@ -20,7 +20,10 @@ struct RequestContext {
   std::string trace_id;                  // the trace id of every event and problem of this request
   std::string_view query;                // the target after '?'
   std::vector<std::string_view> params;  // the path's {placeholders}, in order
-  std::optional<TokenClaims> caller;     // set on routes that need a signed-in user
+  std::optional<auth::TokenClaims> caller;  // set on routes that need a signed-in user
+  // The verified token itself (a view into the request), forwarded to the db service, which
+  // takes the caller from it (proto/merch/v1/db.proto).
+  std::string_view bearer_token;
 };
 
 // A successful answer; failures are Errors, turned into problem responses in one place.

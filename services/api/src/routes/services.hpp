@@ -5,9 +5,9 @@
 #include <functional>
 #include <string>
 
-#include "auth/jwt.hpp"
 #include "auth/password_hasher.hpp"
 #include "clients/db_api.hpp"
+#include "merch/auth/jwt.hpp"
 #include "merch/common/clock.hpp"
 #include "merch/logship/log_shipper.hpp"
 #include "routes/router.hpp"
@@ -40,7 +40,7 @@ class EventLog {
 // What the route handlers work with; owned by main.
 struct Services {
   DbApi& db;
-  const JwtCodec& jwt;
+  const auth::JwtCodec& jwt;
   PasswordHasher& hasher;
   EventLog& events;
   Metrics& metrics;
@@ -49,7 +49,9 @@ struct Services {
 };
 
 // The metadata of the request's calls to the db service.
-inline CallMetadata DbCall(const RequestContext& context) { return {.trace_id = context.trace_id}; }
+inline CallMetadata DbCall(const RequestContext& context) {
+  return {.trace_id = context.trace_id, .bearer_token = context.bearer_token};
+}
 
 // A Handler that runs `handler` (a coroutine of a routes file) with the services.
 inline Handler BindHandler(boost::asio::awaitable<Result<Reply>> (*handler)(Services&,

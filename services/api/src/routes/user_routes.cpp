@@ -64,7 +64,7 @@ asio::awaitable<Result<Reply>> Login(Services& services, RequestContext& context
   const std::string token =
       services.jwt.Issue(user.id(), credentials->token_version(), UnixSeconds());
   services.events.Emit(context, v1::INFO, "user.login", "user logged in", {{"user_id", user.id()}});
-  co_return Reply::Json(RenderLogin(token, JwtCodec::kLifetimeSeconds, user));
+  co_return Reply::Json(RenderLogin(token, auth::JwtCodec::kLifetimeSeconds, user));
 }
 
 asio::awaitable<Result<Reply>> GetUser(Services& services, RequestContext& context) {

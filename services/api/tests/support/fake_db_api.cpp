@@ -61,6 +61,11 @@ std::int64_t FakeDbApi::Stock(std::int64_t product_id) const {
   return products_.at(static_cast<std::size_t>(product_id - 1)).stock();
 }
 
+std::vector<std::string> FakeDbApi::BearerTokens() const {
+  std::lock_guard lock(mutex_);
+  return bearer_tokens_;
+}
+
 std::vector<std::string> FakeDbApi::TraceIds() const {
   std::lock_guard lock(mutex_);
   return trace_ids_;
@@ -86,7 +91,7 @@ Result<void> FakeDbApi::Available() const {
   return {};
 }
 
-Result<FakeDbApi::StoredUser*> FakeDbApi::Caller(const TokenClaims& caller) {
+Result<FakeDbApi::StoredUser*> FakeDbApi::Caller(const auth::TokenClaims& caller) {
   if (caller.user_id < 1 || static_cast<std::size_t>(caller.user_id) > users_.size()) {
     return Error{ErrorCode::kUnauthenticated, "the token's user does not exist"};
   }
@@ -126,6 +131,7 @@ DbApi::Async<v1::User> FakeDbApi::RegisterUser(CallMetadata call, const Register
                                                std::string password_hash) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   if (auto taken = CheckTaken(0, &user.sid, &user.username, &user.email); !taken) {
     co_return taken.error();
@@ -147,6 +153,7 @@ DbApi::Async<v1::Credentials> FakeDbApi::GetCredentials(CallMetadata call,
                                                         std::optional<std::string> sid) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   for (const auto& stored : users_) {
     if ((username && boost::algorithm::iequals(stored.user.username(), *username)) ||
@@ -161,21 +168,23 @@ DbApi::Async<v1::Credentials> FakeDbApi::GetCredentials(CallMetadata call,
   co_return Error{ErrorCode::kNotFound, "no such user"};
 }
 
-DbApi::Async<v1::User> FakeDbApi::CheckCaller(CallMetadata call, const TokenClaims& caller) {
+DbApi::Async<v1::User> FakeDbApi::CheckCaller(CallMetadata call, const auth::TokenClaims& caller) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
   co_return (*stored)->user;
 }
 
-DbApi::Async<v1::User> FakeDbApi::UpdateUser(CallMetadata call, const TokenClaims& caller,
+DbApi::Async<v1::User> FakeDbApi::UpdateUser(CallMetadata call, const auth::TokenClaims& caller,
                                              std::optional<std::string> username,
                                              std::optional<std::string> email,
                                              std::optional<std::string> password_hash) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -194,9 +203,11 @@ DbApi::Async<v1::User> FakeDbApi::UpdateUser(CallMetadata call, const TokenClaim
   co_return user.user;
 }
 
-DbApi::Async<v1::User> FakeDbApi::DeactivateUser(CallMetadata call, const TokenClaims& caller) {
+DbApi::Async<v1::User> FakeDbApi::DeactivateUser(CallMetadata call,
+                                                 const auth::TokenClaims& caller) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -208,6 +219,7 @@ DbApi::Async<v1::ListProductsResponse> FakeDbApi::ListProducts(
     CallMetadata call, const Page& page, std::optional<std::string> category) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   v1::ListProductsResponse response;
   std::int64_t skipped = 0;
@@ -223,6 +235,7 @@ DbApi::Async<v1::ListProductsResponse> FakeDbApi::ListProducts(
 DbApi::Async<v1::Product> FakeDbApi::GetProduct(CallMetadata call, std::int64_t id) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   if (id < 1 || static_cast<std::size_t>(id) > products_.size()) {
     co_return Error{ErrorCode::kNotFound, "no such product"};
@@ -231,10 +244,11 @@ DbApi::Async<v1::Product> FakeDbApi::GetProduct(CallMetadata call, std::int64_t 
 }
 
 DbApi::Async<v1::PlaceOrderResponse> FakeDbApi::PlaceOrder(
-    CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
+    CallMetadata call, const auth::TokenClaims& caller, const PlaceOrderBody& order,
     std::optional<std::string> idempotency_key) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -278,10 +292,11 @@ DbApi::Async<v1::PlaceOrderResponse> FakeDbApi::PlaceOrder(
 }
 
 DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(CallMetadata call,
-                                                           const TokenClaims& caller,
+                                                           const auth::TokenClaims& caller,
                                                            const Page& page) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -299,10 +314,11 @@ DbApi::Async<v1::ListOrdersResponse> FakeDbApi::ListOrders(CallMetadata call,
   co_return response;
 }
 
-DbApi::Async<v1::Order> FakeDbApi::GetOrder(CallMetadata call, const TokenClaims& caller,
+DbApi::Async<v1::Order> FakeDbApi::GetOrder(CallMetadata call, const auth::TokenClaims& caller,
                                             std::int64_t id) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();
@@ -311,10 +327,11 @@ DbApi::Async<v1::Order> FakeDbApi::GetOrder(CallMetadata call, const TokenClaims
   co_return **order;
 }
 
-DbApi::Async<v1::Order> FakeDbApi::CancelOrder(CallMetadata call, const TokenClaims& caller,
+DbApi::Async<v1::Order> FakeDbApi::CancelOrder(CallMetadata call, const auth::TokenClaims& caller,
                                                std::int64_t id) {
   std::lock_guard lock(mutex_);
   trace_ids_.emplace_back(call.trace_id);
+  bearer_tokens_.emplace_back(call.bearer_token);
   if (auto up = Available(); !up) co_return up.error();
   auto stored = Caller(caller);
   if (!stored) co_return stored.error();

@@ -25,6 +25,8 @@ class FakeDbApi final : public DbApi {
   std::size_t OrderCount() const;
   // The trace id (CallMetadata) of every call so far, in order.
   std::vector<std::string> TraceIds() const;
+  // The bearer token (CallMetadata) of every call so far, in order; "" for none.
+  std::vector<std::string> BearerTokens() const;
   // The stored hash of a user (to check what the routes stored).
   std::string PasswordHash(std::int64_t user_id) const;
   // Marks the user's password as changed at `seconds` (Unix), as a password update would.
@@ -35,23 +37,25 @@ class FakeDbApi final : public DbApi {
   Async<merch::v1::Credentials> GetCredentials(CallMetadata call,
                                                std::optional<std::string> username,
                                                std::optional<std::string> sid) override;
-  Async<merch::v1::User> CheckCaller(CallMetadata call, const TokenClaims& caller) override;
-  Async<merch::v1::User> UpdateUser(CallMetadata call, const TokenClaims& caller,
+  Async<merch::v1::User> CheckCaller(CallMetadata call, const auth::TokenClaims& caller) override;
+  Async<merch::v1::User> UpdateUser(CallMetadata call, const auth::TokenClaims& caller,
                                     std::optional<std::string> username,
                                     std::optional<std::string> email,
                                     std::optional<std::string> password_hash) override;
-  Async<merch::v1::User> DeactivateUser(CallMetadata call, const TokenClaims& caller) override;
+  Async<merch::v1::User> DeactivateUser(CallMetadata call,
+                                        const auth::TokenClaims& caller) override;
   Async<merch::v1::ListProductsResponse> ListProducts(CallMetadata call, const Page& page,
                                                       std::optional<std::string> category) override;
   Async<merch::v1::Product> GetProduct(CallMetadata call, std::int64_t id) override;
   Async<merch::v1::PlaceOrderResponse> PlaceOrder(
-      CallMetadata call, const TokenClaims& caller, const PlaceOrderBody& order,
+      CallMetadata call, const auth::TokenClaims& caller, const PlaceOrderBody& order,
       std::optional<std::string> idempotency_key) override;
-  Async<merch::v1::ListOrdersResponse> ListOrders(CallMetadata call, const TokenClaims& caller,
+  Async<merch::v1::ListOrdersResponse> ListOrders(CallMetadata call,
+                                                  const auth::TokenClaims& caller,
                                                   const Page& page) override;
-  Async<merch::v1::Order> GetOrder(CallMetadata call, const TokenClaims& caller,
+  Async<merch::v1::Order> GetOrder(CallMetadata call, const auth::TokenClaims& caller,
                                    std::int64_t id) override;
-  Async<merch::v1::Order> CancelOrder(CallMetadata call, const TokenClaims& caller,
+  Async<merch::v1::Order> CancelOrder(CallMetadata call, const auth::TokenClaims& caller,
                                       std::int64_t id) override;
   boost::asio::awaitable<bool> Ready() override;
 
@@ -70,7 +74,7 @@ class FakeDbApi final : public DbApi {
 
   // Each runs under mutex_.
   Result<void> Available() const;
-  Result<StoredUser*> Caller(const TokenClaims& caller);
+  Result<StoredUser*> Caller(const auth::TokenClaims& caller);
   Result<void> CheckTaken(std::int64_t except_id, const std::string* sid,
                           const std::string* username, const std::string* email) const;
   Result<merch::v1::Order*> OwnOrder(std::int64_t user_id, std::int64_t id);
@@ -82,6 +86,7 @@ class FakeDbApi final : public DbApi {
   std::vector<merch::v1::Order> orders_;                             // id = index + 1
   std::map<std::tuple<std::int64_t, std::string>, StoredKey> keys_;  // (user, key)
   std::vector<std::string> trace_ids_;
+  std::vector<std::string> bearer_tokens_;
 };
 
 }  // namespace merch::api::test_support

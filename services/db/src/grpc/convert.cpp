@@ -52,10 +52,4 @@ void ToProto(const OrderRecord& order, merch::v1::Order* message) {
   if (order.cancelled_at) ToProto(*order.cancelled_at, message->mutable_cancelled_at());
 }
 
-Caller FromProto(const merch::v1::Caller& caller) {
-  return Caller{.user_id = caller.user_id(),
-                .token_version = caller.token_version(),
-                .issued_at = caller.issued_at()};
-}
-
 }  // namespace merch::db

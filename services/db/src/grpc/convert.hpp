@@ -10,6 +10,5 @@ void ToProto(const UserRecord& user, merch::v1::User* message);
 void ToProto(const Credentials& credentials, merch::v1::Credentials* message);
 void ToProto(const ProductRecord& product, merch::v1::Product* message);
 void ToProto(const OrderRecord& order, merch::v1::Order* message);
-Caller FromProto(const merch::v1::Caller& caller);
 
 }  // namespace merch::db

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "grpc/convert.hpp"
+#include "merch/common/clock.hpp"
 #include "merch/common/grpc_status.hpp"
 #include "merch/common/validation.hpp"
 #include "merch/logship/trace_context.hpp"
@@ -26,12 +27,6 @@ class Validation {
   Validation& Check(bool ok, std::string_view message) {
     if (!ok && !message_) message_ = std::string(message);
     return *this;
-  }
-  Validation& Caller(const v1::Caller& caller) {
-    return Check(validation::CheckId(caller.user_id(), "caller.user_id"))
-        .Check(caller.token_version() >= 0, "caller.token_version must not be negative")
-        .Check(caller.token_version() > 0 || caller.issued_at() > 0,
-               "caller.issued_at is required when caller.token_version is 0");
   }
   Validation& PageOf(std::int64_t limit, std::int64_t offset) {
     return Check(validation::CheckListLimit(limit)).Check(validation::CheckListOffset(offset));
@@ -68,8 +63,31 @@ grpc::Status Reply(const Result<T>& result, Fill&& fill) {
 }  // namespace
 
 DbService::DbService(UserRepository& users, ProductRepository& products, OrderRepository& orders,
-                     std::chrono::milliseconds default_timeout)
-    : users_(users), products_(products), orders_(orders), default_timeout_(default_timeout) {}
+                     const auth::JwtCodec& tokens, std::chrono::milliseconds default_timeout)
+    : users_(users),
+      products_(products),
+      orders_(orders),
+      tokens_(tokens),
+      default_timeout_(default_timeout) {}
+
+Result<Caller> DbService::CallerOf(const grpc::ServerContext& context) const {
+  const auto& metadata = context.client_metadata();
+  const auto found =
+      metadata.find(grpc::string_ref(kAuthorizationKey.data(), kAuthorizationKey.size()));
+  const std::string_view value = found == metadata.end()
+                                     ? std::string_view()
+                                     : std::string_view(found->second.data(), found->second.size());
+  constexpr std::string_view kScheme = "Bearer ";
+  // The detail stays in this service: the api answers every rejected token alike.
+  if (!value.starts_with(kScheme)) {
+    return Error{ErrorCode::kUnauthenticated, "the call carries no bearer token"};
+  }
+  auto claims = tokens_.Verify(value.substr(kScheme.size()), UnixSeconds());
+  if (!claims) return Error{ErrorCode::kUnauthenticated, "the caller's token is not valid"};
+  return Caller{.user_id = claims->user_id,
+                .token_version = claims->token_version,
+                .issued_at = claims->issued_at};
+}
 
 Deadline DbService::DeadlineOf(const grpc::ServerContext& context) const {
   const auto system_now = std::chrono::system_clock::now();
@@ -115,21 +133,22 @@ grpc::Status DbService::GetCredentials(grpc::ServerContext* context,
 }
 
 grpc::Status DbService::CheckCaller(grpc::ServerContext* context,
-                                    const v1::CheckCallerRequest* request, v1::User* response) {
+                                    const v1::CheckCallerRequest* /*request*/, v1::User* response) {
   const auto trace = CallTrace(*context);
-  Validation check;
-  if (!check.Caller(request->caller()).Ok()) return check.Status();
-  return Reply(users_.CheckCaller(DeadlineOf(*context), FromProto(request->caller())),
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
+  return Reply(users_.CheckCaller(DeadlineOf(*context), *caller),
                [&](const UserRecord& record) { ToProto(record, response); });
 }
 
 grpc::Status DbService::UpdateUser(grpc::ServerContext* context,
                                    const v1::UpdateUserRequest* request, v1::User* response) {
   const auto trace = CallTrace(*context);
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
   Validation check;
-  check.Caller(request->caller())
-      .Check(request->has_username() || request->has_email() || request->has_password_hash(),
-             "at least one of username, email and password_hash must be set");
+  check.Check(request->has_username() || request->has_email() || request->has_password_hash(),
+              "at least one of username, email and password_hash must be set");
   if (request->has_username()) check.Check(validation::CheckUsername(request->username()));
   if (request->has_email()) check.Check(validation::CheckEmail(request->email()));
   if (request->has_password_hash()) {
@@ -140,18 +159,17 @@ grpc::Status DbService::UpdateUser(grpc::ServerContext* context,
   if (request->has_username()) changes.username = request->username();
   if (request->has_email()) changes.email = request->email();
   if (request->has_password_hash()) changes.password_hash = request->password_hash();
-  return Reply(
-      users_.Update(DeadlineOf(*context), FromProto(request->caller()), changes, trace.Id()),
-      [&](const UserRecord& record) { ToProto(record, response); });
+  return Reply(users_.Update(DeadlineOf(*context), *caller, changes, trace.Id()),
+               [&](const UserRecord& record) { ToProto(record, response); });
 }
 
 grpc::Status DbService::DeactivateUser(grpc::ServerContext* context,
-                                       const v1::DeactivateUserRequest* request,
+                                       const v1::DeactivateUserRequest* /*request*/,
                                        v1::User* response) {
   const auto trace = CallTrace(*context);
-  Validation check;
-  if (!check.Caller(request->caller()).Ok()) return check.Status();
-  return Reply(users_.Deactivate(DeadlineOf(*context), FromProto(request->caller()), trace.Id()),
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
+  return Reply(users_.Deactivate(DeadlineOf(*context), *caller, trace.Id()),
                [&](const UserRecord& record) { ToProto(record, response); });
 }
 
@@ -187,9 +205,10 @@ grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
                                    const v1::PlaceOrderRequest* request,
                                    v1::PlaceOrderResponse* response) {
   const auto trace = CallTrace(*context);
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
   Validation check;
-  check.Caller(request->caller())
-      .Check(validation::CheckId(request->product_id(), "product_id"))
+  check.Check(validation::CheckId(request->product_id(), "product_id"))
       .Check(validation::CheckQuantity(request->quantity()));
   if (!request->idempotency_key().empty()) {
     check.Check(validation::CheckIdempotencyKey(request->idempotency_key(), "idempotency_key"));
@@ -199,7 +218,7 @@ grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
                  .quantity = request->quantity(),
                  .idempotency_key = std::nullopt};
   if (!request->idempotency_key().empty()) order.idempotency_key = request->idempotency_key();
-  return Reply(orders_.Place(DeadlineOf(*context), FromProto(request->caller()), order, trace.Id()),
+  return Reply(orders_.Place(DeadlineOf(*context), *caller, order, trace.Id()),
                [&](const PlacedOrder& placed) {
                  ToProto(placed.order, response->mutable_order());
                  response->set_replayed(placed.replayed);
@@ -209,13 +228,13 @@ grpc::Status DbService::PlaceOrder(grpc::ServerContext* context,
 grpc::Status DbService::GetOrder(grpc::ServerContext* context, const v1::GetOrderRequest* request,
                                  v1::Order* response) {
   const auto trace = CallTrace(*context);
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
   Validation check;
-  if (!check.Caller(request->caller())
-           .Check(validation::CheckId(request->order_id(), "order_id"))
-           .Ok()) {
+  if (!check.Check(validation::CheckId(request->order_id(), "order_id")).Ok()) {
     return check.Status();
   }
-  return Reply(orders_.Get(DeadlineOf(*context), FromProto(request->caller()), request->order_id()),
+  return Reply(orders_.Get(DeadlineOf(*context), *caller, request->order_id()),
                [&](const OrderRecord& order) { ToProto(order, response); });
 }
 
@@ -223,11 +242,11 @@ grpc::Status DbService::ListOrders(grpc::ServerContext* context,
                                    const v1::ListOrdersRequest* request,
                                    v1::ListOrdersResponse* response) {
   const auto trace = CallTrace(*context);
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
   Validation check;
-  if (!check.Caller(request->caller()).PageOf(request->limit(), request->offset()).Ok()) {
-    return check.Status();
-  }
-  return Reply(orders_.List(DeadlineOf(*context), FromProto(request->caller()),
+  if (!check.PageOf(request->limit(), request->offset()).Ok()) return check.Status();
+  return Reply(orders_.List(DeadlineOf(*context), *caller,
                             Page{.limit = request->limit(), .offset = request->offset()}),
                [&](const std::vector<OrderRecord>& orders) {
                  for (const auto& order : orders) ToProto(order, response->add_orders());
@@ -237,14 +256,13 @@ grpc::Status DbService::ListOrders(grpc::ServerContext* context,
 grpc::Status DbService::CancelOrder(grpc::ServerContext* context,
                                     const v1::CancelOrderRequest* request, v1::Order* response) {
   const auto trace = CallTrace(*context);
+  const auto caller = CallerOf(*context);
+  if (!caller) return ToGrpcStatus(caller.error());
   Validation check;
-  if (!check.Caller(request->caller())
-           .Check(validation::CheckId(request->order_id(), "order_id"))
-           .Ok()) {
+  if (!check.Check(validation::CheckId(request->order_id(), "order_id")).Ok()) {
     return check.Status();
   }
-  return Reply(orders_.Cancel(DeadlineOf(*context), FromProto(request->caller()),
-                              request->order_id(), trace.Id()),
+  return Reply(orders_.Cancel(DeadlineOf(*context), *caller, request->order_id(), trace.Id()),
                [&](const OrderRecord& order) { ToProto(order, response); });
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <string_view>
 
+#include "merch/auth/jwt.hpp"
 #include "merch/v1/db.grpc.pb.h"
 #include "repository/order_repository.hpp"
 #include "repository/product_repository.hpp"
@@ -9,14 +11,18 @@
 
 namespace merch::db {
 
+// The gRPC metadata key of the user's bearer token ("Bearer <jwt>", as in HTTP).
+inline constexpr std::string_view kAuthorizationKey = "authorization";
+
 // The gRPC face of the db service: validates each request (INVALID_ARGUMENT, nothing
 // written), converts messages to records, calls the repositories, and maps their Errors to
 // gRPC statuses in one place. Every call's database work is bounded by the call's deadline,
 // or by `default_timeout` when the client set none. Thread-safe.
 class DbService final : public merch::v1::DbService::Service {
  public:
+  // `tokens` verifies the bearer tokens the api forwards (CallerOf).
   DbService(UserRepository& users, ProductRepository& products, OrderRepository& orders,
-            std::chrono::milliseconds default_timeout);
+            const auth::JwtCodec& tokens, std::chrono::milliseconds default_timeout);
 
   grpc::Status RegisterUser(grpc::ServerContext* context,
                             const merch::v1::RegisterUserRequest* request,
@@ -49,10 +55,17 @@ class DbService final : public merch::v1::DbService::Service {
 
  private:
   Deadline DeadlineOf(const grpc::ServerContext& context) const;
+  // The signed-in user a call acts for, taken from the bearer token the api forwards in the
+  // `authorization` metadata and verified here with the store's JWT_SECRET by the rules of
+  // api/openapi.yaml (bearerAuth), never from an id the caller writes (proto/merch/v1/db.proto).
+  // kUnauthenticated without a valid token; the repositories then check that the user is
+  // active and the token not revoked.
+  Result<Caller> CallerOf(const grpc::ServerContext& context) const;
 
   UserRepository& users_;
   ProductRepository& products_;
   OrderRepository& orders_;
+  const auth::JwtCodec& tokens_;
   const std::chrono::milliseconds default_timeout_;
 };
 

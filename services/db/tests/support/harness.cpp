@@ -4,6 +4,8 @@
 #include <pqxx/nontransaction>
 #include <stdexcept>
 
+#include "grpc/db_service.hpp"
+#include "merch/common/clock.hpp"
 #include "merch/common/grpc_tls.hpp"
 #include "merch/testing/pki.hpp"
 #include "repository/connection.hpp"
@@ -19,7 +21,7 @@ DbServiceHarness::DbServiceHarness(HarnessOptions options)
       users_(database_),
       products_(database_),
       orders_(database_),
-      service_(users_, products_, orders_, options.request_timeout) {
+      service_(users_, products_, orders_, tokens_, options.request_timeout) {
   // The service's own credentials: identity "db", serving the api only.
   const auto& pki = testing::TestPki::Store();
   auto server =
@@ -35,6 +37,18 @@ DbServiceHarness::DbServiceHarness(HarnessOptions options)
 
 DbServiceHarness::~DbServiceHarness() {
   server_.Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+}
+
+std::string TestCaller::Authorization() const {
+  static const auth::JwtCodec tokens{std::string(kTestJwtSecret)};
+  return "Bearer " + tokens.Issue(user_id_, token_version_, UnixSeconds());
+}
+
+std::unique_ptr<grpc::ClientContext> DbServiceHarness::Context(const TestCaller& caller,
+                                                               std::chrono::milliseconds timeout) {
+  auto context = Context(timeout);
+  context->AddMetadata(std::string(db::kAuthorizationKey), caller.Authorization());
+  return context;
 }
 
 std::unique_ptr<grpc::ClientContext> DbServiceHarness::Context(std::chrono::milliseconds timeout) {

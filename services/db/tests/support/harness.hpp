@@ -8,6 +8,7 @@
 #include <string>
 
 #include "grpc/db_service.hpp"
+#include "merch/auth/jwt.hpp"
 #include "merch/common/grpc_server.hpp"
 #include "merch/testing/process.hpp"
 #include "merch/v1/db.grpc.pb.h"
@@ -18,6 +19,26 @@ namespace merch::testing {
 
 // The cluster shared by every test of the process (started by the test main).
 PostgresCluster& Cluster();
+
+// The JWT_SECRET of the harness's service (the stack's api and db service share theirs).
+inline constexpr std::string_view kTestJwtSecret = "merch-db-tests-secret-0123456789abcdef";
+
+// Who a test call acts for: the claims of the bearer token DbServiceHarness::Context signs for
+// it (what the api does for a signed-in user). A token whose claims the service cannot accept
+// (an id out of range, version 0) is still signed: the service refuses it.
+class TestCaller {
+ public:
+  void set_user_id(std::int64_t id) { user_id_ = id; }
+  void set_token_version(std::int64_t version) { token_version_ = version; }
+  std::int64_t user_id() const { return user_id_; }
+  std::int64_t token_version() const { return token_version_; }
+  // "Bearer <token>", issued now with the harness's secret.
+  std::string Authorization() const;
+
+ private:
+  std::int64_t user_id_ = 0;
+  std::int64_t token_version_ = 0;
+};
 
 struct HarnessOptions {
   std::size_t pool_size = 8;
@@ -39,6 +60,10 @@ class DbServiceHarness {
   // A context whose deadline is `timeout` from now.
   static std::unique_ptr<grpc::ClientContext> Context(
       std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // The same, acting for `caller`: its bearer token in the `authorization` metadata, as the api
+  // forwards a signed-in user's (proto/merch/v1/db.proto).
+  static std::unique_ptr<grpc::ClientContext> Context(
+      const TestCaller& caller, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
  private:
   db::ConnectionPool pool_;
@@ -46,6 +71,7 @@ class DbServiceHarness {
   db::UserRepository users_;
   db::ProductRepository products_;
   db::OrderRepository orders_;
+  auth::JwtCodec tokens_{std::string(kTestJwtSecret)};
   db::DbService service_;
   RunningGrpcServer server_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -71,10 +97,10 @@ inline constexpr const char* kFakeHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHN
 
 struct RegisteredUser {
   merch::v1::User user;
-  merch::v1::Caller caller;
+  TestCaller caller;
 };
 
-// Registers a new user with unique sid/username/email and returns it with a valid Caller.
+// Registers a new user with unique sid/username/email and returns it with a valid caller.
 RegisteredUser RegisterUser(merch::v1::DbService::Stub& stub);
 
 }  // namespace merch::testing

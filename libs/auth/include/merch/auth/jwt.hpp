@@ -6,9 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "merch/common/config.hpp"
 #include "merch/common/error.hpp"
 
-namespace merch::api {
+namespace merch::auth {
 
 // What a verified token says about its bearer.
 struct TokenClaims {
@@ -67,10 +68,15 @@ class JwtCodec {
   std::string secret_;
 };
 
+// JWT_SECRET (required, at least kMinSecretBytes): the one HS256 key of every api replica and
+// of the db service, which verifies the tokens the api forwards.
+inline constexpr std::size_t kMinSecretBytes = 32;
+Result<std::string> SecretFromEnv(const Env& env);
+
 // Strict base64url (RFC 4648 §5) without padding, exposed for tests and tools.
 std::string Base64UrlEncode(std::string_view bytes);
 // Nothing on any character outside the alphabet (including '=' and whitespace), a length that no
 // encoding produces, or non-zero unused bits in the last character.
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 
-}  // namespace merch::api
+}  // namespace merch::auth

@@ -1,4 +1,4 @@
-#include "auth/jwt.hpp"
+#include "merch/auth/jwt.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -15,7 +15,7 @@
 #include "merch/common/strict_json.hpp"
 #include "merch/common/validation.hpp"
 
-namespace merch::api {
+namespace merch::auth {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -205,4 +205,14 @@ Result<TokenClaims> JwtCodec::Verify(std::string_view token, std::int64_t now_se
                      .expires_at = *expires_at};
 }
 
-}  // namespace merch::api
+Result<std::string> SecretFromEnv(const Env& env) {
+  auto secret = env.RequiredString("JWT_SECRET");
+  if (!secret) return secret.error();
+  if (secret->size() < kMinSecretBytes) {
+    return Error{ErrorCode::kInvalidArgument,
+                 "JWT_SECRET must be at least 32 bytes, got " + std::to_string(secret->size())};
+  }
+  return secret;
+}
+
+}  // namespace merch::auth
