@@ -15,7 +15,7 @@
 
 namespace {
 
-using merch::api::JwtCodec;
+using merch::auth::JwtCodec;
 using merch::fuzz::Require;
 
 constexpr std::string_view kSecret = "fuzzing-secret-of-at-least-32-bytes!";
@@ -26,21 +26,22 @@ std::string Sign(std::string_view input) {
   unsigned int length = 0;
   HMAC(EVP_sha256(), kSecret.data(), static_cast<int>(kSecret.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac.data(), &length);
-  return merch::api::Base64UrlEncode({reinterpret_cast<const char*>(mac.data()), length});
+  return merch::auth::Base64UrlEncode({reinterpret_cast<const char*>(mac.data()), length});
 }
 
-void CheckClaims(const merch::api::TokenClaims& claims) {
+void CheckClaims(const merch::auth::TokenClaims& claims) {
   Require(claims.user_id >= 1 && claims.user_id <= 2147483647, "sub is an id");
-  Require(claims.expires_at == claims.issued_at + auth::JwtCodec::kLifetimeSeconds,
+  Require(claims.expires_at == claims.issued_at + merch::auth::JwtCodec::kLifetimeSeconds,
           "exp = iat + 1 day");
-  Require(kNow <= claims.expires_at + auth::JwtCodec::kLeewaySeconds, "not expired");
-  Require(claims.issued_at <= kNow + auth::JwtCodec::kLeewaySeconds, "not issued in the future");
+  Require(kNow <= claims.expires_at + merch::auth::JwtCodec::kLeewaySeconds, "not expired");
+  Require(claims.issued_at <= kNow + merch::auth::JwtCodec::kLeewaySeconds,
+          "not issued in the future");
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const auth::JwtCodec codec{std::string(kSecret)};
+  static const merch::auth::JwtCodec codec{std::string(kSecret)};
   FuzzedDataProvider input(data, size);
   const bool signed_by_us = input.ConsumeBool();
   std::string token;
@@ -48,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string header = input.ConsumeRandomLengthString(512);
     const std::string payload = input.ConsumeRemainingBytesAsString();
     const std::string signing_input =
-        merch::api::Base64UrlEncode(header) + "." + merch::api::Base64UrlEncode(payload);
+        merch::auth::Base64UrlEncode(header) + "." + merch::auth::Base64UrlEncode(payload);
     token = signing_input + "." + Sign(signing_input);
   } else {
     token = input.ConsumeRemainingBytesAsString();
@@ -68,10 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // Base64url is canonical: a decodable text is the one encoding of its bytes.
-  if (const auto decoded = merch::api::Base64UrlDecode(token)) {
-    Require(merch::api::Base64UrlEncode(*decoded) == token, "base64url is canonical");
+  if (const auto decoded = merch::auth::Base64UrlDecode(token)) {
+    Require(merch::auth::Base64UrlEncode(*decoded) == token, "base64url is canonical");
   }
-  Require(merch::api::Base64UrlDecode(merch::api::Base64UrlEncode(token)) == token,
+  Require(merch::auth::Base64UrlDecode(merch::auth::Base64UrlEncode(token)) == token,
           "base64url round-trips");
   return 0;
 }

@@ -201,7 +201,9 @@ class Sql:
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
         except psycopg.OperationalError as error:
-            pytest.fail(f"cannot connect to DATABASE_URL {url}: {error}", pytrace=False)
+            # The URL holds the password: name the server only.
+            where = url.split("@")[-1]
+            pytest.fail(f"cannot connect to DATABASE_URL (...@{where}): {error}", pytrace=False)
 
     def value(self, query: str, params=()):
         row = self.conn.execute(query, params).fetchone()

@@ -7,6 +7,7 @@ import ctypes.util
 import json
 import socket
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -179,3 +180,29 @@ def test_a_stored_hash_with_other_parameters_fails_closed(api, users, sql):
     sql.conn.execute("UPDATE users SET password_hash = %s WHERE id = %s", (costly, user.id))
     assert_unauthorized(api.post("/users/login",
                                  json={"username": user.username, "password": user.password}))
+
+
+def test_postgres_wants_its_password_and_the_stacks_secrets_are_private(stack):
+    """README, "Security model": the local PostgreSQL takes no passwordless connection, and
+    every secret of .run/ (the database password, the JWT secret, the settings that hold both,
+    the private keys of the services' certificates and of their CA) is readable by its owner
+    only."""
+    import psycopg
+    url = urlsplit(stack["DATABASE_URL"])
+    assert url.password, "the stack's DATABASE_URL has no password"
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host=url.hostname, port=url.port, user=url.username,
+                        dbname=url.path.lstrip("/"), password="", connect_timeout=5)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host=url.hostname, port=url.port, user=url.username,
+                        dbname=url.path.lstrip("/"), password="not-" + url.password,
+                        connect_timeout=5)
+    psycopg.connect(stack["DATABASE_URL"], connect_timeout=5).close()
+
+    run = Path(__file__).resolve().parents[2] / ".run"
+    secrets = [run / "postgres" / "password", run / "jwt_secret", run / "stack.env",
+               run / "pki" / "ca.key"] + sorted((run / "pki").glob("*/tls.key"))
+    assert len(secrets) == 7, secrets
+    for path in secrets:
+        mode = path.stat().st_mode & 0o777
+        assert mode & 0o077 == 0, f"{path} has mode {oct(mode)}"

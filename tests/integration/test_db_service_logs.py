@@ -22,7 +22,8 @@ def postgres():
     script = str(ROOT / "scripts" / "postgres.sh")
     subprocess.run([script, "start"], env=env, check=True)
     try:
-        yield f"postgresql://postgres@127.0.0.1:{env['PG_PORT']}/merch"
+        yield subprocess.run([script, "url"], env=env, check=True, capture_output=True,
+                             text=True).stdout.strip()
     finally:
         subprocess.run([script, "destroy"], env=env, check=True)
 

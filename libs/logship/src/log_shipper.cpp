@@ -32,6 +32,9 @@ void MakeValidUtf8(merch::v1::LogMessage& message) {
   fix(message.mutable_attributes_json(), "\\\\x");
 }
 
+// Consecutive failed sends of one batch after which a sender replaces the channel.
+constexpr int kFailuresBeforeNewChannel = 4;
+
 const std::shared_ptr<grpc::ChannelCredentials>& RequireCredentials(
     const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   if (!credentials) throw std::invalid_argument("ShipperOptions::credentials is required");
@@ -54,11 +57,7 @@ std::string NewEventId() {
   return text.data();
 }
 
-LogShipper::LogShipper(ShipperOptions options)
-    : options_(std::move(options)),
-      channel_(MakeServiceChannel(options_.target, RequireCredentials(options_.credentials),
-                                  options_.server_identity)),
-      stub_(merch::v1::LoggingService::NewStub(channel_)) {
+LogShipper::LogShipper(ShipperOptions options) : options_(std::move(options)), stub_(NewStub()) {
   for (int i = 0; i < options_.senders; ++i) senders_.emplace_back([this] { RunSender(); });
 }
 
@@ -140,7 +139,23 @@ bool LogShipper::TakeBatch(std::vector<merch::v1::LogMessage>& batch) {
   return true;
 }
 
-grpc::Status LogShipper::Send(const std::vector<merch::v1::LogMessage>& batch,
+std::shared_ptr<LogShipper::Stub> LogShipper::NewStub() const {
+  return merch::v1::LoggingService::NewStub(MakeServiceChannel(
+      options_.target, RequireCredentials(options_.credentials), options_.server_identity));
+}
+
+std::shared_ptr<LogShipper::Stub> LogShipper::CurrentStub() const {
+  std::lock_guard lock(mutex_);
+  return stub_;
+}
+
+void LogShipper::ReplaceStub(const std::shared_ptr<Stub>& failed) {
+  auto fresh = NewStub();
+  std::lock_guard lock(mutex_);
+  if (stub_ == failed) stub_ = std::move(fresh);
+}
+
+grpc::Status LogShipper::Send(Stub& stub, const std::vector<merch::v1::LogMessage>& batch,
                               std::uint64_t* rejected) {
   grpc::ClientContext context;
   auto timeout =
@@ -156,7 +171,7 @@ grpc::Status LogShipper::Send(const std::vector<merch::v1::LogMessage>& batch,
   }
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   merch::v1::LogResponse response;
-  auto writer = stub_->StreamLogs(&context, &response);
+  auto writer = stub.StreamLogs(&context, &response);
   for (const auto& message : batch) {
     if (!writer->Write(message)) break;  // the stream failed; Finish says why
   }
@@ -178,9 +193,11 @@ void LogShipper::RunSender() {
   batch.reserve(options_.max_batch);
   while (TakeBatch(batch)) {
     auto backoff = options_.initial_backoff;
+    int failures = 0;
     while (true) {
       std::uint64_t rejected = 0;
-      const grpc::Status status = Send(batch, &rejected);
+      const auto stub = CurrentStub();
+      const grpc::Status status = Send(*stub, batch, &rejected);
       // INVALID_ARGUMENT: the valid events were published; resending would not help.
       if (status.ok() || status.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
         rejected = std::min<std::uint64_t>(rejected, batch.size());
@@ -192,6 +209,12 @@ void LogShipper::RunSender() {
       if (!failing_.exchange(true)) {
         spdlog::warn("log shipping failing ({}), retrying", status.error_message());
       }
+      // After a few failures in a row, the next try gets a new channel. With gRPC 1.51 over TLS
+      // a channel to a logging service restarted on the same address could stay stuck, every
+      // handshake timing out (under AddressSanitizer, in
+      // services/logging/tests/shipper_test.cpp's kill-and-restart test); a new channel
+      // connected at once.
+      if (++failures % kFailuresBeforeNewChannel == 0) ReplaceStub(stub);
       std::unique_lock lock(mutex_);
       const auto retry_at = std::min(std::chrono::steady_clock::now() + backoff, give_up_at_);
       // Sleeps out the backoff, waking early only when shutdown's deadline arrives.

@@ -12,8 +12,8 @@ Result<DbServiceConfig> LoadDbServiceConfig(const Env& env) {
   auto url = env.String("DATABASE_URL", kDefaultDatabaseUrl);
   if (!url) return url.error();
   if (!url->starts_with("postgresql://") && !url->starts_with("postgres://")) {
-    return Error{ErrorCode::kInvalidArgument,
-                 "DATABASE_URL must be a postgresql:// URL, got '" + *url + "'"};
+    // Not the value: a URL may hold a password.
+    return Error{ErrorCode::kInvalidArgument, "DATABASE_URL must be a postgresql:// URL"};
   }
   auto pool_size = env.Integer("DB_POOL_SIZE", 16, 1, 500);
   if (!pool_size) return pool_size.error();

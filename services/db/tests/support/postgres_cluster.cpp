@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "merch/testing/process.hpp"
@@ -27,7 +28,11 @@ void PostgresCluster::Start() { Run("start"); }
 void PostgresCluster::Stop() { Run("stop"); }
 
 std::string PostgresCluster::Url() const {
-  return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/merch";
+  // The password scripts/postgres.sh made at the first start.
+  std::ifstream file(dir_ + "/password");
+  std::string password;
+  std::getline(file, password);
+  return "postgresql://postgres:" + password + "@127.0.0.1:" + std::to_string(port_) + "/merch";
 }
 
 void PostgresCluster::Run(const std::string& command) const {

@@ -19,7 +19,7 @@
 namespace merch::logship {
 
 struct ShipperOptions {
-  std::string target;        // the logging service, "host:port"
+  std::string target;  // the logging service, "host:port"
   // Required: MutualTlsChannelCredentials (merch/common/grpc_tls.hpp) in the services, and the
   // identity the logging service's certificate must name; tests of an insecure server pass
   // grpc::InsecureChannelCredentials() and an empty identity.
@@ -84,13 +84,19 @@ class LogShipper {
   void RunSender();
   // Waits for events; false once shutting down with nothing left to send.
   bool TakeBatch(std::vector<merch::v1::LogMessage>& batch);
-  grpc::Status Send(const std::vector<merch::v1::LogMessage>& batch, std::uint64_t* rejected);
+  using Stub = merch::v1::LoggingService::Stub;
+  grpc::Status Send(Stub& stub, const std::vector<merch::v1::LogMessage>& batch,
+                    std::uint64_t* rejected);
+  std::shared_ptr<Stub> NewStub() const;
+  // The stub senders use now; ReplaceStub swaps in one on a new channel unless another sender
+  // already replaced `failed`.
+  std::shared_ptr<Stub> CurrentStub() const;
+  void ReplaceStub(const std::shared_ptr<Stub>& failed);
 
   const ShipperOptions options_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<merch::v1::LoggingService::Stub> stub_;
 
   mutable std::mutex mutex_;
+  std::shared_ptr<Stub> stub_;  // guarded by mutex_
   // Signalled when the queue stops being empty, when it holds a full batch, and on shutdown:
   // not on every event, so a lingering sender is not woken once per event.
   std::condition_variable queued_;
