@@ -15,7 +15,6 @@
 
 namespace {
 
-using merch::auth::JwtCodec;
 using merch::fuzz::Require;
 
 constexpr std::string_view kSecret = "fuzzing-secret-of-at-least-32-bytes!";

@@ -38,7 +38,7 @@ class OrdersTest : public ::testing::Test {
   }
   std::int64_t OrdersOf(const TestCaller& caller) {
     return sql_.Count("SELECT count(*) FROM orders WHERE user_id = " +
-                      std::to_string(caller.user_id()));
+                      std::to_string(caller.user_id));
   }
 
   DbServiceHarness harness_;
@@ -105,7 +105,7 @@ TEST_F(OrdersTest, BadInputIsInvalidAndWritesNothing) {
   }
   // A token whose claims no token of the store has (version 0) is refused before anything.
   TestCaller bad_caller = buyer.caller;
-  bad_caller.set_token_version(0);
+  bad_caller.token_version = 0;
   EXPECT_EQ(Place(bad_caller, product, 1, &placed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(sql_.Stock(product), 10);
   EXPECT_EQ(OrdersOf(buyer.caller), 0);

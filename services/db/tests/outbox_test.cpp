@@ -122,8 +122,8 @@ TEST_F(OutboxTest, CancelRegisterUpdateAndDeactivateWriteTheirEvents) {
   v1::User user;
   ASSERT_TRUE(harness_.Stub().RegisterUser(Traced(trace).get(), registration, &user).ok());
   TestCaller caller;
-  caller.set_user_id(user.id());
-  caller.set_token_version(1);
+  caller.user_id = user.id();
+  caller.token_version = 1;
   // A registration that fails (the sid is taken) writes nothing.
   ASSERT_FALSE(harness_.Stub().RegisterUser(Traced(trace).get(), registration, &user).ok());
 
@@ -141,7 +141,7 @@ TEST_F(OutboxTest, CancelRegisterUpdateAndDeactivateWriteTheirEvents) {
   update.set_email("new_" + registration.email());
   update.set_password_hash(kFakeHash);
   ASSERT_TRUE(harness_.Stub().UpdateUser(Traced(trace, caller).get(), update, &user).ok());
-  caller.set_token_version(2);
+  caller.token_version = 2;
   v1::DeactivateUserRequest deactivate;
   ASSERT_TRUE(harness_.Stub().DeactivateUser(Traced(trace, caller).get(), deactivate, &user).ok());
 

@@ -25,8 +25,7 @@ class UsersTest : public ::testing::Test {
 
   grpc::Status Update(const TestCaller& caller, const v1::UpdateUserRequest& changes,
                       v1::User* user) {
-    v1::UpdateUserRequest request = changes;
-    return harness_.Stub().UpdateUser(DbServiceHarness::Context(caller).get(), request, user);
+    return harness_.Stub().UpdateUser(DbServiceHarness::Context(caller).get(), changes, user);
   }
 
   grpc::Status Check(const TestCaller& caller, v1::User* user) {
@@ -162,22 +161,22 @@ TEST_F(UsersTest, CheckCallerAcceptsOnlyTheCurrentTokenVersionOfAnActiveUser) {
   EXPECT_EQ(user.id(), registered.user.id());
 
   TestCaller stale = registered.caller;
-  stale.set_token_version(2);
+  stale.token_version = 2;
   EXPECT_EQ(Check(stale, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
   TestCaller unknown;
-  unknown.set_user_id(2147483647);
-  unknown.set_token_version(1);
+  unknown.user_id = 2147483647;
+  unknown.token_version = 1;
   EXPECT_EQ(Check(unknown, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
   // A signed token whose sub is no valid id fails the token's own checks.
   TestCaller invalid;
-  invalid.set_user_id(0);
-  invalid.set_token_version(1);
+  invalid.user_id = 0;
+  invalid.token_version = 1;
   EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  invalid.set_user_id(-3);
+  invalid.user_id = -3;
   EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  invalid.set_user_id(2147483648);
+  invalid.user_id = 2147483648;
   EXPECT_EQ(Check(invalid, &user).error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
@@ -208,7 +207,7 @@ TEST_F(UsersTest, UpdateChangesFieldsAndPasswordChangeRevokesOlderTokens) {
   EXPECT_EQ(Update(registered.caller, changes, &user).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   TestCaller renewed = registered.caller;
-  renewed.set_token_version(2);
+  renewed.token_version = 2;
   EXPECT_TRUE(Check(renewed, &user).ok());
 
   v1::GetCredentialsRequest by_sid;

@@ -41,7 +41,7 @@ DbServiceHarness::~DbServiceHarness() {
 
 std::string TestCaller::Authorization() const {
   static const auth::JwtCodec tokens{std::string(kTestJwtSecret)};
-  return "Bearer " + tokens.Issue(user_id_, token_version_, UnixSeconds());
+  return "Bearer " + tokens.Issue(user_id, token_version, UnixSeconds());
 }
 
 std::unique_ptr<grpc::ClientContext> DbServiceHarness::Context(const TestCaller& caller,
@@ -102,8 +102,8 @@ RegisteredUser RegisterUser(merch::v1::DbService::Stub& stub) {
   auto context = DbServiceHarness::Context();
   const auto status = stub.RegisterUser(context.get(), request, &registered.user);
   if (!status.ok()) throw std::runtime_error("register failed: " + status.error_message());
-  registered.caller.set_user_id(registered.user.id());
-  registered.caller.set_token_version(1);
+  registered.caller.user_id = registered.user.id();
+  registered.caller.token_version = 1;
   return registered;
 }
 

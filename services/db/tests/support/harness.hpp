@@ -26,18 +26,11 @@ inline constexpr std::string_view kTestJwtSecret = "merch-db-tests-secret-012345
 // Who a test call acts for: the claims of the bearer token DbServiceHarness::Context signs for
 // it (what the api does for a signed-in user). A token whose claims the service cannot accept
 // (an id out of range, version 0) is still signed: the service refuses it.
-class TestCaller {
- public:
-  void set_user_id(std::int64_t id) { user_id_ = id; }
-  void set_token_version(std::int64_t version) { token_version_ = version; }
-  std::int64_t user_id() const { return user_id_; }
-  std::int64_t token_version() const { return token_version_; }
+struct TestCaller {
+  std::int64_t user_id = 0;
+  std::int64_t token_version = 0;
   // "Bearer <token>", issued now with the harness's secret.
   std::string Authorization() const;
-
- private:
-  std::int64_t user_id_ = 0;
-  std::int64_t token_version_ = 0;
 };
 
 struct HarnessOptions {
