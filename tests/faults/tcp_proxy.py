@@ -22,6 +22,7 @@ The control port takes one command per line and answers one JSON line:
 `pass` after `blackhole` lets the stalled connections move again; `drop` first resets them.
 """
 import argparse
+import os
 import asyncio
 import json
 import signal
@@ -159,15 +160,23 @@ async def main() -> None:
     parser.add_argument("--listen", required=True, type=address)
     parser.add_argument("--target", required=True, type=address)
     parser.add_argument("--control", required=True, type=address)
+    parser.add_argument("--ports-file", help="where to write the listen and control ports, once "
+                        "bound, as one line 'LISTEN CONTROL' (port 0 picks a free port)")
     args = parser.parse_args()
     proxy = Proxy(*args.target)
     server = await asyncio.start_server(proxy.handle, *args.listen, reuse_address=True)
     control = await asyncio.start_server(proxy.control, *args.control, reuse_address=True)
+    listen_port = server.sockets[0].getsockname()[1]
+    control_port = control.sockets[0].getsockname()[1]
+    if args.ports_file:
+        with open(args.ports_file + ".new", "w") as out:
+            out.write(f"{listen_port} {control_port}\n")
+        os.replace(args.ports_file + ".new", args.ports_file)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    print(f"tcp_proxy: {args.listen[0]}:{args.listen[1]} -> {args.target[0]}:{args.target[1]}, "
-          f"control on {args.control[0]}:{args.control[1]}", flush=True)
+    print(f"tcp_proxy: {args.listen[0]}:{listen_port} -> {args.target[0]}:{args.target[1]}, "
+          f"control on {args.control[0]}:{control_port}", flush=True)
     async with server, control:
         await stop.wait()
     proxy.drop()
