@@ -27,7 +27,9 @@ class DbApi {
 
   // Every operation takes the request's CallMetadata first.
 
-  // Users. `caller` is a verified token's claims; the db service checks the user's state.
+  // Users. `caller` is the verified token's claims, which the in-memory fake acts on; over gRPC
+  // the db service takes the caller from the token itself (CallMetadata::bearer_token) and
+  // checks the user's state.
   virtual Async<merch::v1::User> RegisterUser(CallMetadata call, const RegisterBody& user,
                                               std::string password_hash) = 0;
   // Exactly one of `username` and `sid`; kNotFound for no such user.
