@@ -240,7 +240,7 @@ test-sanitizers: test-asan test-tsan
 tidy: build-asan
 	scripts/tidy $(SAN_DIR)
 
-# The private PostgreSQL under .run/postgres (port PG_PORT, default 55432).
+# The private PostgreSQL under .run/postgres (port PG_PORT, default 15432).
 db-start:
 	@scripts/postgres.sh start
 

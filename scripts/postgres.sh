@@ -17,13 +17,13 @@
 # password (README, "Security model"). A cluster made before passwords is switched over at its
 # next start.
 #
-# Environment: PG_DIR (default .run/postgres), PG_PORT (55432), PG_DATABASE (merch),
+# Environment: PG_DIR (default .run/postgres), PG_PORT (15432), PG_DATABASE (merch),
 # PG_BIN (the newest /usr/lib/postgresql/*/bin). As root, the server runs as `postgres`.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_DIR=${PG_DIR:-$root/.run/postgres}
-PG_PORT=${PG_PORT:-55432}
+PG_PORT=${PG_PORT:-15432}
 PG_DATABASE=${PG_DATABASE:-merch}
 if [[ -z ${PG_BIN:-} ]]; then
   PG_BIN=$(find /usr/lib/postgresql -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)

@@ -25,9 +25,9 @@
 #
 # Environment: BUILD_DIR (where the binaries are; default: while part of the stack runs, the
 # build tree it was started from, else build), NGINX_PORT (8080), API_PORT_1 (8081), API_PORT_2
-# (8082), DB_SERVICE_PORT (50051), LOGGING_SERVICE_PORT (50052), DB_METRICS_PORT and
+# (8082), DB_SERVICE_PORT (15051), LOGGING_SERVICE_PORT (15052), DB_METRICS_PORT and
 # LOGGING_METRICS_PORT (/metrics of the db and logging services: their service port + 10,
-# 50061 and 50062 by default), PG_PORT (55432), KAFKA_PORT
+# 15061 and 15062 by default), PG_PORT (15432), KAFKA_PORT
 # (9092), KAFKA_TOPIC (log-channel), JWT_SECRET (default: while a replica runs, the one it was
 # given, else the one generated once into .run/jwt_secret), STACK_START_TIMEOUT (seconds to wait
 # for each process to be ready, 60), STACK_STOP_TIMEOUT (seconds to wait for each to stop before
@@ -43,17 +43,20 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 run=$root/.run
 BUILD_DIR=${BUILD_DIR:+$(realpath -m -- "$BUILD_DIR")}
+# Every default port is below the kernel's ephemeral range (32768-60999 here): a port in it can be
+# held, for a minute after, by any outgoing loopback connection that happened to get it, and the
+# start would fail with "address already in use" (CI saw this once for PostgreSQL on 55432).
 NGINX_PORT=${NGINX_PORT:-8080}
 API_PORT_1=${API_PORT_1:-8081}
 API_PORT_2=${API_PORT_2:-8082}
-DB_SERVICE_PORT=${DB_SERVICE_PORT:-50051}
-LOGGING_SERVICE_PORT=${LOGGING_SERVICE_PORT:-50052}
+DB_SERVICE_PORT=${DB_SERVICE_PORT:-15051}
+LOGGING_SERVICE_PORT=${LOGGING_SERVICE_PORT:-15052}
 DB_METRICS_PORT=${DB_METRICS_PORT:-$((DB_SERVICE_PORT + 10))}
 LOGGING_METRICS_PORT=${LOGGING_METRICS_PORT:-$((LOGGING_SERVICE_PORT + 10))}
 STACK_START_TIMEOUT=${STACK_START_TIMEOUT:-60}
 STACK_STOP_TIMEOUT=${STACK_STOP_TIMEOUT:-15}
 # Read by scripts/postgres.sh and scripts/kafka.sh too.
-export PG_PORT=${PG_PORT:-55432}
+export PG_PORT=${PG_PORT:-15432}
 export KAFKA_PORT=${KAFKA_PORT:-9092}
 export KAFKA_TOPIC=${KAFKA_TOPIC:-log-channel}
 pg_dir=$(realpath -m -- "${PG_DIR:-$run/postgres}")

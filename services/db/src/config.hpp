@@ -29,7 +29,7 @@ struct DbServiceConfig {
   std::uint16_t health_port = 0;
 };
 
-inline constexpr const char* kDefaultDatabaseUrl = "postgresql://postgres@127.0.0.1:55432/merch";
+inline constexpr const char* kDefaultDatabaseUrl = "postgresql://postgres@127.0.0.1:15432/merch";
 
 // Reads and validates the configuration; the error names the offending variable.
 Result<DbServiceConfig> LoadDbServiceConfig(const Env& env);
