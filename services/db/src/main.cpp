@@ -90,16 +90,17 @@ int main(int argc, char** argv) {
                       [url = config->database_url, timeout = config->statement_timeout] {
                         return OpenConnection(url, timeout);
                       });
-  Database database(pool);
+  // Ships the domain events that the repositories write to the outbox (README, "Log events"),
+  // woken after each commit of a write.
+  OutboxRelay relay(
+      {.database_url = config->database_url, .statement_timeout = config->statement_timeout},
+      MakeServiceChannel(config->logging_service_addr, logging_credentials, "logging"));
+  Database database(pool, [&relay] { relay.Wake(); });
   UserRepository users(database);
   ProductRepository products(database);
   OrderRepository orders(database);
   const auth::JwtCodec tokens(config->jwt_secret);
   DbService service(users, products, orders, tokens, config->request_timeout);
-  // Ships the domain events that the repositories write to the outbox (README, "Log events").
-  OutboxRelay relay(
-      {.database_url = config->database_url, .statement_timeout = config->statement_timeout},
-      MakeServiceChannel(config->logging_service_addr, logging_credentials, "logging"));
   DbMetrics service_metrics(pool, shipper, relay);
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (config->metrics_port != 0) {

@@ -105,13 +105,13 @@ class OutboxRelayTest : public ::testing::Test {
                          "logging"));
   }
 
-  // Adds events numbered from..to ({"n": i}) in one committed transaction, which notifies.
+  // Adds events numbered from..to ({"n": i}) in one committed transaction.
   void AddEvents(int from, int to) {
     sql_.Exec(
         "INSERT INTO outbox_events (trace_id, level, event, message, attributes_json) "
         "SELECT 'relay-test', 'INFO', 'order.placed', 'order placed', "
         "json_build_object('n', i)::text FROM generate_series(" +
-        std::to_string(from) + ", " + std::to_string(to) + ") i; NOTIFY merch_outbox");
+        std::to_string(from) + ", " + std::to_string(to) + ") i");
   }
 
   std::int64_t Pending() { return sql_.Count("SELECT count(*) FROM outbox_events"); }
@@ -209,14 +209,25 @@ TEST_F(OutboxRelayTest, TwoRelaysOnOneDatabaseDeliverEveryRowOnce) {
   EXPECT_EQ(first->GetStats().relayed + second->GetStats().relayed, 1000U);
 }
 
+TEST_F(OutboxRelayTest, RowsNoWakeAnnouncesAreFoundByThePoll) {
+  // As rows that another db replica committed, or left behind when it crashed.
+  auto relay = NewRelay(50, milliseconds(200));
+  relay->Start();
+  AddEvents(1, 1);
+  ASSERT_TRUE(WaitFor([&] { return Pending() == 0; }, milliseconds(10000)));
+  AddEvents(2, 5);  // with the relay idle, and no Wake
+  ASSERT_TRUE(WaitFor([&] { return Pending() == 0; }, milliseconds(10000)));
+  EXPECT_EQ(Numbers(logging_.Received()), Range(1, 5));
+}
+
 TEST_F(OutboxRelayTest, ACommittedChangeWakesTheRelayWithoutPolling) {
   auto relay = NewRelay(50, std::chrono::minutes(10));
   relay->Start();
   AddEvents(1, 1);
   ASSERT_TRUE(WaitFor([&] { return Pending() == 0; }, milliseconds(10000)));
-  // The relay now sleeps on LISTEN (its fallback poll is ten minutes away): an order's commit
-  // must wake it.
-  DbServiceHarness harness;
+  // The relay now sleeps (its fallback poll is ten minutes away): an order's commit must wake
+  // it, as merch-db wires them.
+  DbServiceHarness harness({.after_commit = [&relay] { relay->Wake(); }});
   const auto user = RegisterUser(harness.Stub());
   v1::PlaceOrderRequest request;
   request.set_product_id(sql_.CreateProduct(3));

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
-#include <pqxx/nontransaction>
 #include <pqxx/transaction>
 #include <stdexcept>
 #include <utility>
@@ -51,13 +50,15 @@ std::string IdArray(const std::vector<std::int64_t>& ids) {
 OutboxRelay::OutboxRelay(OutboxRelayOptions options, std::shared_ptr<grpc::Channel> logging_channel)
     : options_(std::move(options)),
       stub_(merch::v1::LoggingService::NewStub(std::move(logging_channel))),
-      wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
-  if (wake_fd_ < 0) throw std::runtime_error("outbox relay: eventfd failed");
+      stop_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      commit_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  if (stop_fd_ < 0 || commit_fd_ < 0) throw std::runtime_error("outbox relay: eventfd failed");
 }
 
 OutboxRelay::~OutboxRelay() {
   Stop();
-  close(wake_fd_);
+  close(stop_fd_);
+  close(commit_fd_);
 }
 
 void OutboxRelay::Start() {
@@ -67,7 +68,7 @@ void OutboxRelay::Start() {
 void OutboxRelay::Stop() {
   if (stopping_.exchange(true)) return;
   const std::uint64_t one = 1;
-  [[maybe_unused]] const auto written = write(wake_fd_, &one, sizeof one);
+  [[maybe_unused]] const auto written = write(stop_fd_, &one, sizeof one);
   {
     std::lock_guard lock(in_flight_mutex_);
     if (in_flight_ != nullptr) in_flight_->TryCancel();
@@ -75,15 +76,17 @@ void OutboxRelay::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void OutboxRelay::Wake() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto written = write(commit_fd_, &one, sizeof one);
+}
+
 OutboxRelay::Stats OutboxRelay::GetStats() const {
   return {.relayed = relayed_.load(), .rejected = rejected_.load(), .failures = failures_.load()};
 }
 
 std::unique_ptr<pqxx::connection> OutboxRelay::Connect() const {
-  auto connection = OpenConnection(options_.database_url, options_.statement_timeout);
-  pqxx::nontransaction listen(*connection);
-  listen.exec("LISTEN " + std::string(statements::kOutboxChannel));
-  return connection;
+  return OpenConnection(options_.database_url, options_.statement_timeout);
 }
 
 void OutboxRelay::Run() {
@@ -104,7 +107,7 @@ void OutboxRelay::Run() {
     if (!shipped) {
       ++failures_;
       failing_ = true;
-      if (!Wait(nullptr, backoff)) break;
+      if (!Wait(backoff, false)) break;
       backoff = std::min(backoff * 2, options_.max_backoff);
       continue;
     }
@@ -115,16 +118,10 @@ void OutboxRelay::Run() {
       failing_ = false;
     }
     if (taken == options_.batch_size) continue;  // more may be pending
-    try {
-      // Notifications that came in while the batch was in flight announce rows it may not
-      // have seen; those still to come wake the wait below.
-      if (connection->get_notifs() == 0 && !Wait(connection.get(), options_.poll_interval)) break;
-      connection->get_notifs();
-    } catch (const std::exception&) {
-      connection.reset();  // the next round reconnects, or backs off and says why
-      continue;
-    }
-    if (!Wait(nullptr, options_.linger)) break;
+    // A Wake that came while the batch was in flight announces rows it may not have seen: the
+    // eventfd keeps it, and this wait ends at once.
+    if (!Wait(options_.poll_interval, true)) break;
+    if (!Wait(options_.linger, false)) break;
   }
 }
 
@@ -195,11 +192,9 @@ grpc::Status OutboxRelay::Send(const std::vector<merch::v1::LogMessage>& batch,
   return status;
 }
 
-bool OutboxRelay::Wait(pqxx::connection* connection, std::chrono::milliseconds timeout) {
-  std::vector<pollfd> watched{{.fd = wake_fd_, .events = POLLIN, .revents = 0}};
-  if (connection != nullptr && connection->sock() >= 0) {
-    watched.push_back({.fd = connection->sock(), .events = POLLIN, .revents = 0});
-  }
+bool OutboxRelay::Wait(std::chrono::milliseconds timeout, bool until_woken) {
+  std::vector<pollfd> watched{{.fd = stop_fd_, .events = POLLIN, .revents = 0}};
+  if (until_woken) watched.push_back({.fd = commit_fd_, .events = POLLIN, .revents = 0});
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (!stopping_) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -207,7 +202,13 @@ bool OutboxRelay::Wait(pqxx::connection* connection, std::chrono::milliseconds t
     if (left.count() <= 0) return true;
     const int ready = poll(watched.data(), watched.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno != EINTR) return !stopping_;
-    if (ready > 0) return !stopping_;
+    if (ready > 0) {
+      if (until_woken && (watched[1].revents & POLLIN) != 0) {
+        std::uint64_t wakes = 0;  // reading resets the count: Wakes from now on end the next wait
+        [[maybe_unused]] const auto read_bytes = read(commit_fd_, &wakes, sizeof wakes);
+      }
+      return !stopping_;
+    }
   }
   return false;
 }

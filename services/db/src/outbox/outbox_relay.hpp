@@ -24,8 +24,9 @@ struct OutboxRelayOptions {
   // After a wake-up, how long the relay lets more commits join the batch: at hundreds of
   // orders a second, one stream per commit would cost the logging service and Kafka far more.
   std::chrono::milliseconds linger{20};
-  // Without any notification (one lost with a dropped connection), how often it looks anyway.
-  std::chrono::milliseconds poll_interval{5000};
+  // Without a Wake, how often it looks anyway: for rows that another db replica committed, or
+  // left behind when it crashed.
+  std::chrono::milliseconds poll_interval{1000};
   std::chrono::milliseconds stream_timeout{10000};
   std::chrono::milliseconds initial_backoff{100};
   std::chrono::milliseconds max_backoff{5000};
@@ -38,8 +39,8 @@ struct OutboxRelayOptions {
 // after the logging service answered OK (or INVALID_ARGUMENT, which a resend cannot cure);
 // any other answer rolls back, and the rows are sent again after a backoff. Delivery is at
 // least once: a crash between the answer and the commit resends the batch, with the same
-// event_ids. It sleeps on LISTEN until a writing transaction commits (NOTIFY), with a
-// fallback poll; it never touches the request path. Thread-safe.
+// event_ids. It sleeps until Wake (called after each commit of this process's writes) or the
+// poll interval; it never touches the request path. Thread-safe.
 class OutboxRelay {
  public:
   OutboxRelay(OutboxRelayOptions options, std::shared_ptr<grpc::Channel> logging_channel);
@@ -51,6 +52,9 @@ class OutboxRelay {
   // Cancels a stream in flight (its rows stay for the next start) and joins the thread.
   // Idempotent.
   void Stop();
+  // Tells the relay that a transaction that may have written outbox rows has committed: it
+  // looks after `linger`. Cheap (one eventfd write), never blocks.
+  void Wake();
 
   struct Stats {
     std::uint64_t relayed = 0;   // events the logging service acknowledged
@@ -61,19 +65,20 @@ class OutboxRelay {
 
  private:
   void Run();
-  // Opens the connection and listens; throws when PostgreSQL is unreachable.
+  // Opens the connection; throws when PostgreSQL is unreachable.
   std::unique_ptr<pqxx::connection> Connect() const;
   // Relays one batch; returns how many rows it took (0: nothing pending). Throws on database
   // failures; false in `*shipped` when the logging service did not take the batch.
   std::size_t RelayBatch(pqxx::connection& connection, bool* shipped);
   grpc::Status Send(const std::vector<merch::v1::LogMessage>& batch, std::uint64_t* rejected);
-  // Waits until a notification arrives on `connection` (when not null), `timeout` passes or
-  // Stop is called; false when stopping.
-  bool Wait(pqxx::connection* connection, std::chrono::milliseconds timeout);
+  // Waits until `timeout` passes or Stop is called, or (`until_woken`) until Wake is called;
+  // false when stopping. A Wake that came before the wait ends it at once.
+  bool Wait(std::chrono::milliseconds timeout, bool until_woken);
 
   const OutboxRelayOptions options_;
   std::unique_ptr<merch::v1::LoggingService::Stub> stub_;
-  int wake_fd_;  // an eventfd that Stop writes to
+  int stop_fd_;    // an eventfd that Stop writes to
+  int commit_fd_;  // an eventfd that Wake writes to
   std::atomic<bool> stopping_{false};
   std::mutex in_flight_mutex_;
   grpc::ClientContext* in_flight_ = nullptr;  // guarded by in_flight_mutex_

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
 #include <pqxx/transaction>
@@ -16,7 +17,9 @@ namespace merch::db {
 //
 // `work` receives a transaction and returns a Result. A Write commits when the Result holds a
 // value and rolls back otherwise, so a failed operation writes nothing. A Read runs its
-// statements without BEGIN/COMMIT (each is atomic on its own).
+// statements without BEGIN/COMMIT (each is atomic on its own). After each Write that commits,
+// `after_commit` runs (merch-db wakes its outbox relay with it: the outbox rows it may have
+// written are visible now).
 //
 // Failures: a broken connection is discarded and the work retried once on a fresh one (the
 // server has rolled the transaction back, so this is safe); if that fails too the result is
@@ -25,7 +28,8 @@ namespace merch::db {
 // kInternal with no database text in it.
 class Database {
  public:
-  explicit Database(ConnectionPool& pool) : pool_(pool) {}
+  explicit Database(ConnectionPool& pool, std::function<void()> after_commit = {})
+      : pool_(pool), after_commit_(std::move(after_commit)) {}
 
   template <class Work>
   auto Write(Deadline deadline, Work&& work) {
@@ -56,7 +60,12 @@ class Database {
       try {
         Transaction transaction(lease->Connection());
         auto result = work(transaction);
-        if (result) transaction.commit();
+        if (result) {
+          transaction.commit();
+          if constexpr (std::is_same_v<Transaction, pqxx::work>) {
+            if (after_commit_) after_commit_();
+          }
+        }
         return result;
       } catch (...) {
         const Failure failure = Classify(error);
@@ -68,6 +77,7 @@ class Database {
   }
 
   ConnectionPool& pool_;
+  const std::function<void()> after_commit_;
 };
 
 }  // namespace merch::db

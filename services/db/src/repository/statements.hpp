@@ -42,9 +42,6 @@ extern const Statement kLockOutboxBatch;
 extern const Statement kDeleteOutboxEvents;
 extern const Statement kOutboxBacklog;
 
-// The channel on which each transaction that adds outbox rows notifies the relay at commit.
-inline constexpr std::string_view kOutboxChannel = "merch_outbox";
-
 void PrepareStatements(pqxx::connection& connection);
 
 // Runs a prepared statement with the given parameters (nullptr or a null `const char*` is

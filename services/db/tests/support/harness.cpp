@@ -3,6 +3,7 @@
 #include <atomic>
 #include <pqxx/nontransaction>
 #include <stdexcept>
+#include <utility>
 
 #include "grpc/db_service.hpp"
 #include "merch/common/clock.hpp"
@@ -17,7 +18,7 @@ DbServiceHarness::DbServiceHarness(HarnessOptions options)
             [url = Cluster().Url()] {
               return db::OpenConnection(url, std::chrono::milliseconds(5000));
             }),
-      database_(pool_),
+      database_(pool_, std::move(options.after_commit)),
       users_(database_),
       products_(database_),
       orders_(database_),

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <pqxx/connection>
 #include <string>
@@ -36,6 +37,7 @@ struct TestCaller {
 struct HarnessOptions {
   std::size_t pool_size = 8;
   std::chrono::milliseconds request_timeout{10000};
+  std::function<void()> after_commit{};  // as merch-db wakes its outbox relay (db::Database)
 };
 
 // The db service wired exactly as merch-db's main wires it, served over real gRPC on a
