@@ -255,11 +255,13 @@ def sql(stack):
 
 
 # ---------------------------------------------------------------------------------------------
-# Kafka: every event of log-channel, read from the beginning, indexed by trace_id.
+# Kafka: every event of log-channel from the start of the session on, indexed by trace_id. Not
+# from the beginning: a local topic that `make bench` filled holds millions of events, and reading
+# them first made the first waits time out.
 
 class KafkaLog:
     def __init__(self, brokers: str, topic: str):
-        from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
+        from confluent_kafka import Consumer, KafkaException, TopicPartition
         self.consumer = Consumer({"bootstrap.servers": brokers,
                                   "group.id": f"merch-e2e-{uuid.uuid4()}",
                                   "enable.auto.commit": False,
@@ -272,8 +274,11 @@ class KafkaLog:
         if topic_metadata is None or topic_metadata.error is not None or \
                 not topic_metadata.partitions:
             pytest.fail(f"Kafka topic {topic!r} not found at {brokers}", pytrace=False)
-        self.consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING)
-                              for p in topic_metadata.partitions])
+        starts = []
+        for p in topic_metadata.partitions:
+            _, high = self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            starts.append(TopicPartition(topic, p, high))
+        self.consumer.assign(starts)
         self.raw = defaultdict(list)     # trace_id -> raw JSON texts, in arrival order
         self.events = defaultdict(list)  # trace_id -> parsed events, in arrival order
 
@@ -331,7 +336,9 @@ class KafkaLog:
         self.consumer.close()
 
 
-@pytest.fixture(scope="session")
+# Autouse, so that it is set up (and takes the topic's end offsets) before any test or fixture
+# of the session makes an event.
+@pytest.fixture(scope="session", autouse=True)
 def kafka_log(stack):
     log = KafkaLog(stack["KAFKA_BROKERS"], stack["KAFKA_TOPIC"])
     yield log
