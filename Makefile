@@ -222,12 +222,17 @@ $(TSAN_DIR)/build.ninja:
 build-tsan: deps $(TSAN_DIR)/build.ninja
 	cmake --build $(TSAN_DIR) --target merch_tsan_suites
 
-TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+# ignore_noninstrumented_modules: Debian's gRPC, abseil, protobuf and libpq are not built with
+# -fsanitize=thread, so TSan sees neither their accesses nor their locks, only their calls into
+# its interceptors (memmove, malloc, ...), which it then reports as races with our code (it did,
+# in every gRPC suite). With the flag it judges the calls of instrumented code only: a race
+# between two accesses of our own code is still reported (fuzz/README.md).
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:ignore_noninstrumented_modules=1:suppressions=$(CURDIR)/tests/tsan.supp
 test-tsan: build-tsan
 	$(TSAN_ENV) ctest --test-dir $(TSAN_DIR) --label-regex '^tsan$$' --output-on-failure --parallel 2
 
-# The concurrency suites whose threads live in uninstrumented gRPC/librdkafka (root
-# CMakeLists.txt): they fail on TSan's blind spots there, so not part of `make test` yet.
+# The shipper's end-to-end suite, whose test reads Kafka with librdkafka in-process: TSan crashes
+# in its allocator on a librdkafka thread (root CMakeLists.txt), so it is not part of `make test`.
 test-tsan-uninstrumented: build-tsan
 	$(TSAN_ENV) ctest --test-dir $(TSAN_DIR) --label-regex '^tsan-uninstrumented$$' \
 	  --output-on-failure --parallel 2

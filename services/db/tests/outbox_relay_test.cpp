@@ -7,8 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +14,7 @@
 #include "merch/common/grpc_server.hpp"
 #include "merch/common/grpc_tls.hpp"
 #include "merch/logship/trace_context.hpp"
+#include "merch/testing/fake_logging_service.hpp"
 #include "merch/testing/pki.hpp"
 #include "merch/testing/wait.hpp"
 #include "merch/v1/logging.grpc.pb.h"
@@ -26,53 +25,6 @@ namespace {
 
 namespace v1 = merch::v1;
 using std::chrono::milliseconds;
-
-// Receives streams as merch-logging does; can be told to fail or to hold its answer.
-class FakeLoggingService final : public v1::LoggingService::Service {
- public:
-  grpc::Status StreamLogs(grpc::ServerContext* context, grpc::ServerReader<v1::LogMessage>* reader,
-                          v1::LogResponse* response) override {
-    std::vector<v1::LogMessage> stream;
-    v1::LogMessage message;
-    while (reader->Read(&message)) stream.push_back(message);
-    std::unique_lock lock(mutex_);
-    ++streams_;
-    // Holds the answer until released; a cancelled stream (the relay stopped) is not taken.
-    while (hold_ && !context->IsCancelled()) changed_.wait_for(lock, milliseconds(10));
-    if (context->IsCancelled()) return {grpc::StatusCode::CANCELLED, "cancelled"};
-    if (failing_) return {grpc::StatusCode::UNAVAILABLE, "Kafka is unreachable"};
-    received_.insert(received_.end(), stream.begin(), stream.end());
-    response->set_success(true);
-    response->set_accepted(static_cast<std::int64_t>(stream.size()));
-    return grpc::Status::OK;
-  }
-
-  void SetFailing(bool failing) {
-    std::lock_guard lock(mutex_);
-    failing_ = failing;
-  }
-  void SetHold(bool hold) {
-    std::lock_guard lock(mutex_);
-    hold_ = hold;
-    changed_.notify_all();
-  }
-  int Streams() const {
-    std::lock_guard lock(mutex_);
-    return streams_;
-  }
-  std::vector<v1::LogMessage> Received() const {
-    std::lock_guard lock(mutex_);
-    return received_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  bool failing_ = false;
-  bool hold_ = false;
-  int streams_ = 0;
-  std::vector<v1::LogMessage> received_;
-};
 
 class OutboxRelayTest : public ::testing::Test {
  protected:

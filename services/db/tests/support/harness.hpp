@@ -18,9 +18,6 @@
 
 namespace merch::testing {
 
-// The cluster shared by every test of the process (started by the test main).
-PostgresCluster& Cluster();
-
 // The JWT_SECRET of the harness's service (the stack's api and db service share theirs).
 inline constexpr std::string_view kTestJwtSecret = "merch-db-tests-secret-0123456789abcdef";
 

@@ -25,4 +25,7 @@ class PostgresCluster {
   std::uint16_t port_;
 };
 
+// The cluster shared by every test of the process (started by the test main).
+PostgresCluster& Cluster();
+
 }  // namespace merch::testing

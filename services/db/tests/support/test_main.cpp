@@ -5,7 +5,7 @@
 
 #include "repository/connection.hpp"
 #include "repository/migrations.hpp"
-#include "support/harness.hpp"
+#include "support/postgres_cluster.hpp"
 
 namespace merch::testing {
 namespace {
