@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <latch>
 #include <set>
 #include <string>
 #include <thread>
@@ -18,6 +17,7 @@
 #include "merch/logship/log_shipper.hpp"
 #include "merch/testing/fake_logging_service.hpp"
 #include "merch/testing/pki.hpp"
+#include "merch/testing/race.hpp"
 #include "merch/testing/wait.hpp"
 
 namespace merch::testing {
@@ -26,21 +26,6 @@ namespace {
 using logship::LogShipper;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-// Runs `body(i)` for i in [0, count) on `count` threads released at the same moment.
-template <class Body>
-void Race(int count, Body body) {
-  std::latch start(count);
-  std::vector<std::thread> threads;
-  threads.reserve(count);
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      body(i);
-    });
-  }
-  for (auto& thread : threads) thread.join();
-}
 
 class ShipperConcurrencyTest : public ::testing::Test {
  protected:
@@ -93,7 +78,7 @@ TEST_F(ShipperConcurrencyTest, RacingProducersLoseNothingAndDuplicateNothing) {
   constexpr int kProducers = 8;
   constexpr int kEach = 1000;
   constexpr std::uint64_t kTotal = std::uint64_t{kProducers} * kEach;
-  Race(kProducers, [&](int p) {
+  RunTogether(kProducers, [&](int p) {
     for (int n = 0; n < kEach; ++n) ASSERT_TRUE(ShipOne(shipper, p, n));
   });
   ASSERT_TRUE(WaitFor([&] { return shipper.Stats().delivered == kTotal; }, milliseconds(60000)));
@@ -108,7 +93,7 @@ TEST_F(ShipperConcurrencyTest, RacingProducersLoseNothingAndDuplicateNothing) {
 TEST_F(ShipperConcurrencyTest, BatchesRefusedWhileProducersRaceAreResentUntilTaken) {
   LogShipper shipper(Options());
   logging_.SetFailing(true);
-  Race(4, [&](int p) {
+  RunTogether(4, [&](int p) {
     for (int n = 0; n < 500; ++n) ASSERT_TRUE(ShipOne(shipper, p, n));
   });
   ASSERT_TRUE(WaitFor([&] { return shipper.Stats().resent_batches >= 2; }, milliseconds(10000)));
@@ -123,7 +108,7 @@ TEST_F(ShipperConcurrencyTest, ShutdownRacingProducersAccountsForEveryEvent) {
   logging_.SetHold(true);  // streams stay in flight while Shutdown runs
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> refused{0};
-  Race(5, [&](int p) {
+  RunTogether(5, [&](int p) {
     if (p == 4) {
       std::this_thread::yield();
       shipper.Shutdown(std::chrono::steady_clock::now() + milliseconds(200));

@@ -1,12 +1,11 @@
 // Races through real gRPC and a real PostgreSQL: many clients at once, started together.
 #include <gtest/gtest.h>
 
-#include <latch>
 #include <map>
 #include <set>
-#include <thread>
 #include <vector>
 
+#include "merch/testing/race.hpp"
 #include "support/harness.hpp"
 
 namespace merch::testing {
@@ -18,17 +17,8 @@ namespace v1 = merch::v1;
 // returns the status codes seen, counted.
 template <class Call>
 std::map<grpc::StatusCode, int> RaceCalls(int count, Call call) {
-  std::latch start(count);
   std::vector<grpc::StatusCode> codes(count);
-  std::vector<std::thread> threads;
-  threads.reserve(count);
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      codes[i] = call(i).error_code();
-    });
-  }
-  for (auto& thread : threads) thread.join();
+  RunTogether(count, [&](int i) { codes[i] = call(i).error_code(); });
   std::map<grpc::StatusCode, int> counted;
   for (auto code : codes) ++counted[code];
   return counted;

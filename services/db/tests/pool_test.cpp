@@ -6,14 +6,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <latch>
 #include <optional>
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "merch/testing/race.hpp"
 #include "repository/connection.hpp"
 #include "repository/connection_pool.hpp"
 #include "repository/database.hpp"
@@ -30,21 +29,6 @@ using std::chrono::seconds;
 constexpr std::string_view kTraceId = "0123456789abcdef0123456789abcdef";
 
 db::Deadline In(milliseconds timeout) { return std::chrono::steady_clock::now() + timeout; }
-
-// Runs `body(i)` for i in [0, count) on `count` threads released at the same moment.
-template <class Body>
-void Race(int count, Body body) {
-  std::latch start(count);
-  std::vector<std::thread> threads;
-  threads.reserve(count);
-  for (int i = 0; i < count; ++i) {
-    threads.emplace_back([&, i] {
-      start.arrive_and_wait();
-      body(i);
-    });
-  }
-  for (auto& thread : threads) thread.join();
-}
 
 class PoolTest : public ::testing::Test {
  protected:
@@ -81,7 +65,7 @@ TEST_F(PoolTest, RacingThreadsNeverHoldMoreConnectionsThanTheSize) {
   std::atomic<int> leased{0};
   std::atomic<int> most{0};
   std::atomic<int> acquired{0};
-  Race(32, [&](int) {
+  RunTogether(32, [&](int) {
     for (int round = 0; round < 20; ++round) {
       auto lease = pool.Acquire(In(seconds(30)));
       ASSERT_TRUE(lease.has_value()) << lease.error().detail;
@@ -106,7 +90,7 @@ TEST_F(PoolTest, RacingThreadsNeverHoldMoreConnectionsThanTheSize) {
 TEST_F(PoolTest, DiscardedConnectionsAreReplacedWhileOthersWait) {
   db::ConnectionPool pool(3, Factory());
   std::atomic<int> succeeded{0};
-  Race(12, [&](int i) {
+  RunTogether(12, [&](int i) {
     for (int round = 0; round < 10; ++round) {
       auto lease = pool.Acquire(In(seconds(30)));
       ASSERT_TRUE(lease.has_value()) << lease.error().detail;
@@ -127,7 +111,7 @@ TEST_F(PoolTest, WaitersGiveUpAtTheirDeadlineAndTheRestGetTheConnectionInTurn) {
   std::atomic<int> served{0};
   auto held = pool.Acquire(In(seconds(30)));
   ASSERT_TRUE(held.has_value());
-  Race(8, [&](int i) {
+  RunTogether(8, [&](int i) {
     // Half give up while the connection is held; the other half wait long enough.
     auto lease = pool.Acquire(In(i % 2 == 0 ? milliseconds(50) : seconds(30)));
     if (!lease) {
@@ -166,7 +150,7 @@ TEST_F(PoolTest, RacingBuyersThroughTheRepositoriesNeverOversell) {
   const int registered_commits = commits.load();
   std::atomic<int> placed{0};
   std::atomic<int> sold_out{0};
-  Race(64, [&](int i) {
+  RunTogether(64, [&](int i) {
     auto order = orders.Place(
         In(seconds(60)), buyers[i % buyers.size()],
         {.product_id = product, .quantity = 1, .idempotency_key = std::nullopt}, kTraceId);
