@@ -15,6 +15,8 @@
 #include <sstream>
 #include <utility>
 
+#include "merch/common/thread_sanitizer.hpp"
+
 namespace merch {
 namespace {
 
@@ -84,13 +86,18 @@ std::vector<std::string> DnsNames(X509* certificate) {
 // call's thread (not blocking), once per call.
 class IdentityGate final : public grpc::AuthMetadataProcessor {
  public:
-  explicit IdentityGate(std::vector<std::string> allowed) : allowed_(std::move(allowed)) {}
+  // Built on the caller's thread, used on gRPC's executor threads, which may have started
+  // before it (thread_sanitizer.hpp).
+  explicit IdentityGate(std::vector<std::string> allowed) : allowed_(std::move(allowed)) {
+    thread_sanitizer::Published(this);
+  }
 
   bool IsBlocking() const override { return false; }
 
   grpc::Status Process(const InputMetadata& /*auth_metadata*/, grpc::AuthContext* context,
                        OutputMetadata* /*consumed_auth_metadata*/,
                        OutputMetadata* /*response_metadata*/) override {
+    thread_sanitizer::Received(this);
     for (const auto& name : context->FindPropertyValues(GRPC_PEER_DNS_PROPERTY_NAME)) {
       const std::string_view peer(name.data(), name.size());
       if (std::find(allowed_.begin(), allowed_.end(), peer) != allowed_.end()) {
