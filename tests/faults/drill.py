@@ -404,9 +404,13 @@ class Client(threading.Thread):
                 status, product, quantity = self.record.orders[order_id]
                 self.record.orders[order_id] = ("cancelled", product, quantity)
                 self.record.changes.append(Change("order.cancelled", trace_id, order_id))
-        elif response.status_code == 409 and retried:
+        elif response.status_code == 409 and (retried or "already cancelled" in response.text):
             # An earlier attempt cancelled it and its answer was lost: the client now knows
-            # the order is cancelled, but no success was acknowledged.
+            # the order is cancelled, but no success was acknowledged. The earlier attempt may
+            # be nginx's, not the client's: when a replica dies after committing a DELETE and
+            # before answering, nginx sends the same (idempotent) request to the other replica
+            # (proxy_next_upstream), whose answer is the 409. This client never cancels an order
+            # twice, so the 409 can only mean that.
             with self.record.lock:
                 status, product, quantity = self.record.orders[order_id]
                 self.record.orders[order_id] = ("cancelled", product, quantity)
