@@ -116,7 +116,7 @@ TEST(ServerTest, TheBinaryMigratesServesAndStopsOnSigterm) {
   stub.reset();
   channel.reset();
   process.Signal(SIGTERM);
-  EXPECT_EQ(process.Wait(), 0);
+  EXPECT_EQ(process.Wait(), 0) << process.Log();
   EXPECT_NE(process.Log().find("shutting down"), std::string::npos) << process.Log();
 }
 
