@@ -31,8 +31,10 @@
 # (9092), KAFKA_TOPIC (log-channel), JWT_SECRET (default: while a replica runs, the one it was
 # given, else the one generated once into .run/jwt_secret), STACK_START_TIMEOUT (seconds to wait
 # for each process to be ready, 60), STACK_STOP_TIMEOUT (seconds to wait for each to stop before
-# SIGKILL, 15). The services' other settings (DB_POOL_SIZE, API_THREADS, ...) pass through from
-# the environment.
+# SIGKILL, 15), HASH_THREADS (argon2id workers per api replica; default half the cores, at least
+# 1: the two replicas share this machine, and more hashes than cores at once cost each hash ~20 %
+# more, argon2id's 19 MiB evicting each other's from the caches). The services' other settings
+# (DB_POOL_SIZE, API_THREADS, ...) pass through from the environment.
 #
 # Fault injection (tests/faults puts a TCP proxy in these paths; unset, the services connect
 # directly): API_DB_SERVICE_ADDR (host:port the api replicas dial for the db service, default
@@ -348,8 +350,9 @@ up() {
   wait_ready db "$(pid_in db)" tcp_open "$DB_SERVICE_PORT"
   wait_ready logging "$(pid_in logging)" tcp_open "$LOGGING_SERVICE_PORT"
 
+  local hash_threads=${HASH_THREADS:-$(( $(nproc) / 2 > 1 ? $(nproc) / 2 : 1 ))}
   for name in api-1 api-2; do
-    start_service "$name" API_HOST=127.0.0.1 API_PORT="$(port_of "$name")" API_REPLICA_NAME="$name" \
+    start_service "$name" HASH_THREADS="$hash_threads" API_HOST=127.0.0.1 API_PORT="$(port_of "$name")" API_REPLICA_NAME="$name" \
       DB_SERVICE_ADDR="$db_addr" LOGGING_SERVICE_ADDR="$logging_addr" JWT_SECRET="$JWT_SECRET" \
       GRPC_TLS_DIR="$pki_dir/api"
   done
