@@ -172,10 +172,19 @@ grpc::Status LogShipper::Send(Stub& stub, const std::vector<merch::v1::LogMessag
   context.set_deadline(std::chrono::system_clock::now() + timeout);
   merch::v1::LogResponse response;
   auto writer = stub.StreamLogs(&context, &response);
-  for (const auto& message : batch) {
-    if (!writer->Write(message)) break;  // the stream failed; Finish says why
+  // Buffered writes: gRPC may hold each message back to send it with the next ones, and the
+  // last write sends what is held together with the end of the stream. Without the hint each
+  // message went out in its own frame and TLS record, and the logging service woke for each.
+  const auto buffered = grpc::WriteOptions().set_buffer_hint();
+  bool open = true;
+  for (std::size_t i = 0; open && i + 1 < batch.size(); ++i) {
+    open = writer->Write(batch[i], buffered);  // false: the stream failed; Finish says why
   }
-  writer->WritesDone();
+  if (open && !batch.empty()) {
+    writer->WriteLast(batch.back(), grpc::WriteOptions());
+  } else {
+    writer->WritesDone();
+  }
   grpc::Status status = writer->Finish();
   *rejected = 0;
   const auto& trailers = context.GetServerTrailingMetadata();
