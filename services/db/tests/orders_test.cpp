@@ -250,5 +250,50 @@ TEST_F(OrdersTest, RevokedCallersCannotOrder) {
   EXPECT_EQ(sql_.Stock(product), 10);
 }
 
+// The order statements check the caller's token themselves (statements.cpp): a token from
+// before a password change, or of a deactivated account, neither places nor cancels, and
+// changes no stock.
+TEST_F(OrdersTest, StaleTokensNeitherPlaceNorCancel) {
+  const auto buyer = RegisterUser(harness_.Stub());
+  const auto product = sql_.CreateProduct(10);
+  v1::PlaceOrderResponse first;
+  v1::PlaceOrderResponse second;
+  ASSERT_TRUE(Place(buyer.caller, product, 1, &first).ok());
+  ASSERT_TRUE(Place(buyer.caller, product, 1, &second).ok());
+
+  v1::UpdateUserRequest update;
+  update.set_password_hash(kFakeHash);
+  v1::User user;
+  ASSERT_TRUE(harness_.Stub()
+                  .UpdateUser(DbServiceHarness::Context(buyer.caller).get(), update, &user)
+                  .ok());
+  const TestCaller stale = buyer.caller;
+  TestCaller current = buyer.caller;
+  current.token_version = stale.token_version + 1;
+
+  v1::PlaceOrderResponse placed;
+  v1::Order order;
+  EXPECT_EQ(Place(stale, product, 1, &placed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Cancel(stale, first.order().id(), &order).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(sql_.Stock(product), 8);
+  EXPECT_EQ(OrdersOf(buyer.caller), 2);
+  ASSERT_TRUE(Cancel(current, first.order().id(), &order).ok());
+  EXPECT_EQ(order.status(), v1::ORDER_STATUS_CANCELLED);
+  EXPECT_EQ(sql_.Stock(product), 9);
+
+  v1::DeactivateUserRequest deactivate;
+  ASSERT_TRUE(harness_.Stub()
+                  .DeactivateUser(DbServiceHarness::Context(current).get(), deactivate, &user)
+                  .ok());
+  EXPECT_EQ(Cancel(current, second.order().id(), &order).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Place(current, product, 1, &placed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(sql_.Count("SELECT count(*) FROM orders WHERE status = 'placed' AND id = " +
+                       std::to_string(second.order().id())),
+            1);
+  EXPECT_EQ(sql_.Stock(product), 9);
+}
+
 }  // namespace
 }  // namespace merch::testing

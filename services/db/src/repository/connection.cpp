@@ -14,8 +14,9 @@ std::string WithTcpTimeouts(const std::string& url) {
   // tcp_user_timeout drops one whose sent data goes unacknowledged for 10 s; by default both
   // take the kernel's hours. A setting the URL already has is kept.
   std::string result = url;
-  for (const std::string_view setting : {"keepalives=1", "keepalives_idle=5", "keepalives_interval=2",
-                                         "keepalives_count=3", "tcp_user_timeout=10000"}) {
+  for (const std::string_view setting :
+       {"keepalives=1", "keepalives_idle=5", "keepalives_interval=2", "keepalives_count=3",
+        "tcp_user_timeout=10000"}) {
     const std::string_view name = setting.substr(0, setting.find('=') + 1);
     if (result.find(std::string("?") + std::string(name)) != std::string::npos ||
         result.find(std::string("&") + std::string(name)) != std::string::npos) {

@@ -43,11 +43,9 @@ DomainEvent OrderPlaced(const OrderRecord& order) {
            {"quantity", order.quantity}}};
 }
 
-DomainEvent OrderCancelled(const OrderRecord& order) {
-  return {"INFO",
-          "order.cancelled",
-          "order cancelled",
-          {{"order_id", order.id}, {"user_id", order.user_id}}};
+DomainEvent OrderCancelled(std::int64_t order_id, std::int64_t user_id) {
+  return {
+      "INFO", "order.cancelled", "order cancelled", {{"order_id", order_id}, {"user_id", user_id}}};
 }
 
 }  // namespace merch::db

@@ -30,6 +30,7 @@ DomainEvent UserRegistered(const UserRecord& user);
 DomainEvent UserUpdated(std::int64_t user_id, const UserChanges& changes);
 DomainEvent UserDeactivated(std::int64_t user_id);
 DomainEvent OrderPlaced(const OrderRecord& order);
-DomainEvent OrderCancelled(const OrderRecord& order);
+// Written by statements::kCancelOrder, in the statement that cancels the order.
+DomainEvent OrderCancelled(std::int64_t order_id, std::int64_t user_id);
 
 }  // namespace merch::db

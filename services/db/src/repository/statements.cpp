@@ -19,6 +19,15 @@ namespace {
   "status, (extract(epoch FROM created_at) * 1000000)::bigint AS created_at_us, "       \
   "(extract(epoch FROM cancelled_at) * 1000000)::bigint AS cancelled_at_us"
 
+// True when user $U exists, is active, and accepts a token of version $V (0: none) issued at
+// $I (Unix seconds): VerifyCaller's rule (caller.hpp), as a condition a write can carry, so
+// that the check costs no round trip of its own. Written for the statements below, whose
+// parameters name the caller as ($U, $V, $I).
+#define MERCH_CALLER_IS_VALID(U, V, I)                                          \
+  "EXISTS (SELECT 1 FROM users WHERE id = " U " AND is_active AND CASE WHEN " V \
+  "::bigint > 0 THEN token_version = " V "::bigint ELSE " I                     \
+  "::bigint >= floor(extract(epoch FROM password_changed_at))::bigint END)"
+
 Timestamp ReadTimestamp(const pqxx::field& field) {
   return Timestamp(std::chrono::microseconds(field.as<std::int64_t>()));
 }
@@ -102,11 +111,13 @@ const Statement kAttachIdempotencyKey{
     "UPDATE order_idempotency_keys SET order_id = $3 WHERE user_id = $1 AND idempotency_key = $2"};
 
 // Decrements stock only if enough is left and inserts the order at the current price, in one
-// statement: no check-then-act, and the product row lock serialises concurrent orders.
+// statement: no check-then-act, and the product row lock serialises concurrent orders. It also
+// checks the caller's token ($1, $4, $5), and places nothing for a caller that is not valid
+// (the repository then asks VerifyCaller why).
 const Statement kTakeStockAndInsertOrder{
     "take_stock_and_insert_order",
     "WITH taken AS (UPDATE products SET stock = stock - $3 WHERE id = $2 AND stock >= $3 "
-    "RETURNING id, price) "
+    "AND " MERCH_CALLER_IS_VALID("$1", "$4", "$5") " RETURNING id, price) "
     "INSERT INTO orders (user_id, product_id, quantity, unit_price) "
     "SELECT $1, id, $3, price FROM taken RETURNING " MERCH_ORDER_COLUMNS};
 
@@ -117,14 +128,20 @@ const Statement kListOrders{"list_orders", "SELECT " MERCH_ORDER_COLUMNS
                                            " FROM orders WHERE user_id = $1 "
                                            "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"};
 
-// Cancels a placed order and restores its stock in one statement. A concurrent cancel waits
-// for the row lock, then sees status 'cancelled' and matches nothing: stock comes back once.
-const Statement kCancelOrderAndRestock{
-    "cancel_order_and_restock",
+// Cancels a placed order, restores its stock and writes its order.cancelled event into the
+// outbox ($5 trace id, $6 level, $7 event, $8 message, $9 attributes), in one statement: one
+// round trip inside the transaction. A concurrent cancel waits for the row lock, then sees
+// status 'cancelled' and matches nothing: stock comes back once. It also checks the caller's
+// token ($2, $3, $4), and cancels nothing for a caller that is not valid.
+const Statement kCancelOrder{
+    "cancel_order",
     "WITH cancelled AS (UPDATE orders SET status = 'cancelled', cancelled_at = now() "
-    "WHERE id = $1 AND user_id = $2 AND status = 'placed' RETURNING *), "
+    "WHERE id = $1 AND user_id = $2 AND status = 'placed' "
+    "AND " MERCH_CALLER_IS_VALID("$2", "$3", "$4") " RETURNING *), "
     "restocked AS (UPDATE products p SET stock = p.stock + c.quantity FROM cancelled c "
-    "WHERE p.id = c.product_id) "
+    "WHERE p.id = c.product_id), "
+    "announced AS (INSERT INTO outbox_events (trace_id, level, event, message, attributes_json) "
+    "SELECT $5, $6, $7, $8, $9 FROM cancelled) "
     "SELECT " MERCH_ORDER_COLUMNS " FROM cancelled"};
 
 // Adds an event to the outbox. No NOTIFY: PostgreSQL serialises the commits of every
@@ -157,13 +174,14 @@ const Statement kOutboxBacklog{
 #undef MERCH_USER_COLUMNS
 #undef MERCH_PRODUCT_COLUMNS
 #undef MERCH_ORDER_COLUMNS
+#undef MERCH_CALLER_IS_VALID
 
 void PrepareStatements(pqxx::connection& connection) {
   for (const Statement* statement :
        {&kInsertUser, &kFindTakenUserFields, &kSelectCaller, &kSelectCredentialsByUsername,
         &kSelectCredentialsBySid, &kUpdateUser, &kDeactivateUser, &kListProducts, &kSelectProduct,
         &kProductExists, &kClaimIdempotencyKey, &kSelectIdempotentOrder, &kAttachIdempotencyKey,
-        &kTakeStockAndInsertOrder, &kSelectOrder, &kListOrders, &kCancelOrderAndRestock}) {
+        &kTakeStockAndInsertOrder, &kSelectOrder, &kListOrders, &kCancelOrder}) {
     connection.prepare(std::string(statement->name), std::string(statement->sql));
   }
   for (const Statement* statement :

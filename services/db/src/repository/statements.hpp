@@ -35,7 +35,7 @@ extern const Statement kAttachIdempotencyKey;
 extern const Statement kTakeStockAndInsertOrder;
 extern const Statement kSelectOrder;
 extern const Statement kListOrders;
-extern const Statement kCancelOrderAndRestock;
+extern const Statement kCancelOrder;  // and writes its event to the outbox
 // The outbox of domain events (db/migrations/V003__outbox.sql).
 extern const Statement kInsertOutboxEvent;
 extern const Statement kLockOutboxBatch;
