@@ -251,9 +251,9 @@ TEST_F(OrdersTest, RevokedCallersCannotOrder) {
 }
 
 // The order statements check the caller's token themselves (statements.cpp): a token from
-// before a password change, or of a deactivated account, neither places nor cancels, and
-// changes no stock.
-TEST_F(OrdersTest, StaleTokensNeitherPlaceNorCancel) {
+// before a password change, or of a deactivated account, neither places, cancels nor reads,
+// and changes no stock.
+TEST_F(OrdersTest, StaleTokensNeitherPlaceCancelNorRead) {
   const auto buyer = RegisterUser(harness_.Stub());
   const auto product = sql_.CreateProduct(10);
   v1::PlaceOrderResponse first;
@@ -276,6 +276,11 @@ TEST_F(OrdersTest, StaleTokensNeitherPlaceNorCancel) {
   EXPECT_EQ(Place(stale, product, 1, &placed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Cancel(stale, first.order().id(), &order).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Get(stale, first.order().id(), &order).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  v1::ListOrdersResponse listed;
+  EXPECT_EQ(List(stale, 10, 0, &listed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(List(current, 10, 0, &listed).ok());
+  EXPECT_EQ(listed.orders_size(), 2);
   EXPECT_EQ(sql_.Stock(product), 8);
   EXPECT_EQ(OrdersOf(buyer.caller), 2);
   ASSERT_TRUE(Cancel(current, first.order().id(), &order).ok());
@@ -289,6 +294,8 @@ TEST_F(OrdersTest, StaleTokensNeitherPlaceNorCancel) {
   EXPECT_EQ(Cancel(current, second.order().id(), &order).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Place(current, product, 1, &placed).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Get(current, second.order().id(), &order).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(sql_.Count("SELECT count(*) FROM orders WHERE status = 'placed' AND id = " +
                        std::to_string(second.order().id())),
             1);

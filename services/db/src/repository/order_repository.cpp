@@ -31,9 +31,9 @@ Result<PlacedOrder> Replay(pqxx::transaction_base& transaction, const Caller& ca
 
 }  // namespace
 
-// The write statements check the caller's token themselves (statements.cpp), which saves a
-// round trip per order and per cancel; only when one of them matched nothing does VerifyCaller
-// run, to tell an invalid caller apart from the other reasons.
+// The order statements check the caller's token themselves (statements.cpp), which saves a
+// round trip per call; only when one of them matched nothing does VerifyCaller run, to tell an
+// invalid caller apart from the other reasons (or from a caller without orders).
 Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& caller,
                                            const NewOrder& order, std::string_view trace_id) {
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<PlacedOrder> {
@@ -73,12 +73,12 @@ Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& call
 Result<OrderRecord> OrderRepository::Get(Deadline deadline, const Caller& caller,
                                          std::int64_t order_id) {
   return database_.Read(deadline, [&](pqxx::transaction_base& transaction) -> Result<OrderRecord> {
+    const auto rows = statements::Exec(transaction, statements::kSelectOrderAsCaller, order_id,
+                                       caller.user_id, caller.token_version, caller.issued_at);
+    if (!rows.empty()) return statements::ReadOrder(rows[0]);
     auto user = VerifyCaller(transaction, caller);
     if (!user) return user.error();
-    const auto rows =
-        statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id);
-    if (rows.empty()) return OrderNotFound();
-    return statements::ReadOrder(rows[0]);
+    return OrderNotFound();
   });
 }
 
@@ -86,10 +86,13 @@ Result<std::vector<OrderRecord>> OrderRepository::List(Deadline deadline, const 
                                                        Page page) {
   return database_.Read(
       deadline, [&](pqxx::transaction_base& transaction) -> Result<std::vector<OrderRecord>> {
-        auto user = VerifyCaller(transaction, caller);
-        if (!user) return user.error();
-        const auto rows = statements::Exec(transaction, statements::kListOrders, caller.user_id,
-                                           page.limit, page.offset);
+        const auto rows =
+            statements::Exec(transaction, statements::kListOrders, caller.user_id, page.limit,
+                             page.offset, caller.token_version, caller.issued_at);
+        if (rows.empty()) {
+          auto user = VerifyCaller(transaction, caller);
+          if (!user) return user.error();
+        }
         std::vector<OrderRecord> orders;
         orders.reserve(rows.size());
         for (const auto& row : rows) orders.push_back(statements::ReadOrder(row));

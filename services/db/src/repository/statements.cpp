@@ -124,9 +124,18 @@ const Statement kTakeStockAndInsertOrder{
 const Statement kSelectOrder{
     "select_order", "SELECT " MERCH_ORDER_COLUMNS " FROM orders WHERE id = $1 AND user_id = $2"};
 
-const Statement kListOrders{"list_orders", "SELECT " MERCH_ORDER_COLUMNS
-                                           " FROM orders WHERE user_id = $1 "
-                                           "ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"};
+// The reads of a caller whose token they check ($2/$1, $3/$4, $4/$5): nothing for a caller
+// that is not valid (the repository then asks VerifyCaller why).
+const Statement kSelectOrderAsCaller{"select_order_as_caller",
+                                     "SELECT " MERCH_ORDER_COLUMNS
+                                     " FROM orders WHERE id = $1 AND user_id = $2 "
+                                     "AND " MERCH_CALLER_IS_VALID("$2", "$3", "$4")};
+
+const Statement kListOrders{
+    "list_orders", "SELECT " MERCH_ORDER_COLUMNS
+                   " FROM orders WHERE user_id = $1 "
+                   "AND " MERCH_CALLER_IS_VALID(
+                       "$1", "$4", "$5") " ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3"};
 
 // Cancels a placed order, restores its stock and writes its order.cancelled event into the
 // outbox ($5 trace id, $6 level, $7 event, $8 message, $9 attributes), in one statement: one
@@ -181,7 +190,8 @@ void PrepareStatements(pqxx::connection& connection) {
        {&kInsertUser, &kFindTakenUserFields, &kSelectCaller, &kSelectCredentialsByUsername,
         &kSelectCredentialsBySid, &kUpdateUser, &kDeactivateUser, &kListProducts, &kSelectProduct,
         &kProductExists, &kClaimIdempotencyKey, &kSelectIdempotentOrder, &kAttachIdempotencyKey,
-        &kTakeStockAndInsertOrder, &kSelectOrder, &kListOrders, &kCancelOrder}) {
+        &kTakeStockAndInsertOrder, &kSelectOrder, &kSelectOrderAsCaller, &kListOrders,
+        &kCancelOrder}) {
     connection.prepare(std::string(statement->name), std::string(statement->sql));
   }
   for (const Statement* statement :

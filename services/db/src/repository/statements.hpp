@@ -34,6 +34,7 @@ extern const Statement kSelectIdempotentOrder;
 extern const Statement kAttachIdempotencyKey;
 extern const Statement kTakeStockAndInsertOrder;
 extern const Statement kSelectOrder;
+extern const Statement kSelectOrderAsCaller;
 extern const Statement kListOrders;
 extern const Statement kCancelOrder;  // and writes its event to the outbox
 // The outbox of domain events (db/migrations/V003__outbox.sql).
