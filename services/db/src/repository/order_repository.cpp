@@ -49,7 +49,9 @@ Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& call
     }
     const auto inserted =
         statements::Exec(transaction, statements::kTakeStockAndInsertOrder, caller.user_id,
-                         order.product_id, order.quantity, caller.token_version, caller.issued_at);
+                         order.product_id, order.quantity, caller.token_version, caller.issued_at,
+                         std::string(trace_id), std::string(kOrderPlaced.level),
+                         std::string(kOrderPlaced.event), std::string(kOrderPlaced.message));
     if (inserted.empty()) {
       auto user = VerifyCaller(transaction, caller);
       if (!user) return user.error();
@@ -65,7 +67,6 @@ Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& call
       statements::Exec(transaction, statements::kAttachIdempotencyKey, caller.user_id,
                        *order.idempotency_key, placed.order.id);
     }
-    AppendToOutbox(transaction, trace_id, OrderPlaced(placed.order));
     return placed;
   });
 }

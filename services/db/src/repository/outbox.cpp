@@ -33,16 +33,6 @@ DomainEvent UserDeactivated(std::int64_t user_id) {
   return {"INFO", "user.deactivated", "user deactivated", {{"user_id", user_id}}};
 }
 
-DomainEvent OrderPlaced(const OrderRecord& order) {
-  return {"INFO",
-          "order.placed",
-          "order placed",
-          {{"order_id", order.id},
-           {"user_id", order.user_id},
-           {"product_id", order.product_id},
-           {"quantity", order.quantity}}};
-}
-
 DomainEvent OrderCancelled(std::int64_t order_id, std::int64_t user_id) {
   return {
       "INFO", "order.cancelled", "order cancelled", {{"order_id", order_id}, {"user_id", user_id}}};

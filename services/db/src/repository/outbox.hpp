@@ -13,6 +13,17 @@
 // published JSON object (proto/merch/v1/logging.proto, LogMessage).
 namespace merch::db {
 
+// An event's level, name and message, without its attributes.
+struct EventKind {
+  std::string_view level;
+  std::string_view event;
+  std::string_view message;
+};
+
+// Written by statements::kTakeStockAndInsertOrder, the statement that places the order (only it
+// knows the new order's id); its attributes are order_id, user_id, product_id and quantity.
+inline constexpr EventKind kOrderPlaced{"INFO", "order.placed", "order placed"};
+
 struct DomainEvent {
   std::string_view level;  // "INFO", ...
   std::string_view event;  // e.g. "order.placed"
@@ -29,7 +40,6 @@ DomainEvent UserRegistered(const UserRecord& user);
 // `fields`: "username", "email", "password", those that `changes` sets, in this order.
 DomainEvent UserUpdated(std::int64_t user_id, const UserChanges& changes);
 DomainEvent UserDeactivated(std::int64_t user_id);
-DomainEvent OrderPlaced(const OrderRecord& order);
 // Written by statements::kCancelOrder, in the statement that cancels the order.
 DomainEvent OrderCancelled(std::int64_t order_id, std::int64_t user_id);
 

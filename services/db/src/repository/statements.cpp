@@ -110,16 +110,23 @@ const Statement kAttachIdempotencyKey{
     "attach_idempotency_key",
     "UPDATE order_idempotency_keys SET order_id = $3 WHERE user_id = $1 AND idempotency_key = $2"};
 
-// Decrements stock only if enough is left and inserts the order at the current price, in one
-// statement: no check-then-act, and the product row lock serialises concurrent orders. It also
-// checks the caller's token ($1, $4, $5), and places nothing for a caller that is not valid
-// (the repository then asks VerifyCaller why).
+// Decrements stock only if enough is left, inserts the order at the current price and writes
+// its order.placed event into the outbox ($6 trace id, $7 level, $8 event, $9 message), in one
+// statement: no check-then-act, the product row lock serialises concurrent orders, and the
+// whole order is one round trip inside its transaction. The event's attributes are built here,
+// where the new order's id is known: the fields of outbox.hpp's OrderPlaced, in its order. It
+// also checks the caller's token ($1, $4, $5), and places nothing for a caller that is not
+// valid (the repository then asks VerifyCaller why).
 const Statement kTakeStockAndInsertOrder{
     "take_stock_and_insert_order",
     "WITH taken AS (UPDATE products SET stock = stock - $3 WHERE id = $2 AND stock >= $3 "
-    "AND " MERCH_CALLER_IS_VALID("$1", "$4", "$5") " RETURNING id, price) "
-    "INSERT INTO orders (user_id, product_id, quantity, unit_price) "
-    "SELECT $1, id, $3, price FROM taken RETURNING " MERCH_ORDER_COLUMNS};
+    "AND " MERCH_CALLER_IS_VALID("$1", "$4", "$5") " RETURNING id, price), "
+    "placed AS (INSERT INTO orders (user_id, product_id, quantity, unit_price) "
+    "SELECT $1, id, $3, price FROM taken RETURNING *), "
+    "announced AS (INSERT INTO outbox_events (trace_id, level, event, message, attributes_json) "
+    "SELECT $6, $7, $8, $9, json_build_object('order_id', id, 'user_id', user_id, "
+    "'product_id', product_id, 'quantity', quantity)::text FROM placed) "
+    "SELECT " MERCH_ORDER_COLUMNS " FROM placed"};
 
 const Statement kSelectOrder{
     "select_order", "SELECT " MERCH_ORDER_COLUMNS " FROM orders WHERE id = $1 AND user_id = $2"};
