@@ -128,6 +128,57 @@ TEST_F(PoolTest, WaitersGiveUpAtTheirDeadlineAndTheRestGetTheConnectionInTurn) {
   EXPECT_EQ(pool.GetStats().open, 1U);
 }
 
+TEST_F(PoolTest, AConnectionTheServerClosedWhileIdleIsReplacedBeforeUse) {
+  db::ConnectionPool pool(1, Factory());
+  const auto backend_of = [](db::ConnectionPool::Lease& lease) {
+    pqxx::nontransaction transaction(lease.Connection());
+    return transaction.exec1("SELECT pg_backend_pid()")[0].as<std::int64_t>();
+  };
+  std::int64_t first = 0;
+  {
+    auto lease = pool.Acquire(In(seconds(10)));
+    ASSERT_TRUE(lease.has_value());
+    first = backend_of(*lease);
+  }
+  // As when PostgreSQL restarts: the idle connection's backend ends (waiting up to 10 s).
+  ASSERT_EQ(Query("SELECT pg_terminate_backend(" + std::to_string(first) + ", 10000)::int"), 1);
+  auto lease = pool.Acquire(In(seconds(10)));
+  ASSERT_TRUE(lease.has_value()) << lease.error().detail;
+  EXPECT_NE(backend_of(*lease), first);
+  EXPECT_EQ(pool.GetStats().open, 1U);
+}
+
+// A single-statement write may have committed when its connection broke, so it is not run
+// again; a read or a transaction (which the server rolled back) is, once, on a fresh connection.
+TEST_F(PoolTest, ASingleStatementWriteWhoseConnectionBrokeIsNotRetried) {
+  db::ConnectionPool pool(2, Factory());
+  db::Database database(pool);
+  int calls = 0;
+  const auto end_own_backend = [&](pqxx::transaction_base& transaction) -> Result<int> {
+    ++calls;
+    transaction.exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    return 1;
+  };
+  auto written = database.WriteStatement(In(seconds(10)), end_own_backend);
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(written.error().detail.find("outcome is unknown"), std::string::npos)
+      << written.error().detail;
+  EXPECT_EQ(calls, 1);
+
+  calls = 0;
+  auto read = database.Read(In(seconds(10)), end_own_backend);
+  ASSERT_FALSE(read.has_value());
+  EXPECT_EQ(read.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(calls, 2);
+
+  calls = 0;
+  auto transaction = database.Write(In(seconds(10)), end_own_backend);
+  ASSERT_FALSE(transaction.has_value());
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(pool.GetStats().in_use, 0U);
+}
+
 TEST_F(PoolTest, RacingBuyersThroughTheRepositoriesNeverOversell) {
   db::ConnectionPool pool(8, Factory());
   std::atomic<int> commits{0};

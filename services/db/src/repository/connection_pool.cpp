@@ -1,11 +1,22 @@
 #include "repository/connection_pool.hpp"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 
 #include <exception>
 #include <utility>
 
 namespace merch::db {
+namespace {
+
+// Whether PostgreSQL closed an idle connection (it restarted, or the backend was terminated):
+// its socket is readable, where an idle connection has nothing to read.
+bool ClosedByServer(const pqxx::connection& connection) {
+  pollfd socket{.fd = connection.sock(), .events = POLLIN, .revents = 0};
+  return socket.fd < 0 || ::poll(&socket, 1, 0) != 0;
+}
+
+}  // namespace
 
 ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection)
     : pool_(pool), connection_(std::move(connection)) {}
@@ -23,6 +34,7 @@ ConnectionPool::ConnectionPool(std::size_t size, Factory factory)
     : size_(size), factory_(std::move(factory)) {}
 
 Result<ConnectionPool::Lease> ConnectionPool::Acquire(Deadline deadline) {
+  std::vector<std::unique_ptr<pqxx::connection>> closed;  // closed after the lock is released
   std::unique_lock lock(mutex_);
   const auto can_take = [&] { return !idle_.empty() || open_ < size_; };
   bool free = can_take();
@@ -35,10 +47,14 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(Deadline deadline) {
     return Error{ErrorCode::kDeadlineExceeded,
                  "the request timed out waiting for a free database connection"};
   }
-  if (!idle_.empty()) {
+  // A connection the server closed is replaced before use, not found broken by the caller's
+  // statement: a single-statement write (Database::WriteStatement) could not be retried then.
+  while (!idle_.empty()) {
     auto connection = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(connection));
+    if (!ClosedByServer(*connection)) return Lease(this, std::move(connection));
+    --open_;
+    closed.push_back(std::move(connection));
   }
   ++open_;
   lock.unlock();

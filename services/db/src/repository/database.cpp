@@ -19,7 +19,7 @@ Database::Failure Database::Classify(Error& error) {
     throw;
   } catch (const pqxx::in_doubt_error& e) {
     spdlog::error("database commit outcome unknown: {}", e.what());
-    error = {ErrorCode::kUnavailable, "the database connection was lost; the outcome is unknown"};
+    error = OutcomeUnknown();
     return Failure::kOutcomeUnknown;
   } catch (const pqxx::broken_connection& e) {
     spdlog::warn("database connection lost: {}", e.what());

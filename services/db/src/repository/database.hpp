@@ -17,15 +17,19 @@ namespace merch::db {
 //
 // `work` receives a transaction and returns a Result. A Write commits when the Result holds a
 // value and rolls back otherwise, so a failed operation writes nothing. A Read runs its
-// statements without BEGIN/COMMIT (each is atomic on its own). After each Write that commits,
-// `after_commit` runs (merch-db wakes its outbox relay with it: the outbox rows it may have
-// written are visible now).
+// statements without BEGIN/COMMIT (each is atomic on its own). A WriteStatement is a write
+// made of one statement, which PostgreSQL commits on its own (autocommit): one round trip
+// instead of three; `work` runs that statement first, and after it only reads (to explain a
+// statement that changed nothing). After each write that succeeds, `after_commit` runs
+// (merch-db wakes its outbox relay with it: the outbox rows it may have written are visible
+// now).
 //
 // Failures: a broken connection is discarded and the work retried once on a fresh one (the
 // server has rolled the transaction back, so this is safe); if that fails too the result is
-// kUnavailable. A commit whose outcome is unknown is kUnavailable without a retry. A
-// statement timeout is kDeadlineExceeded. Any other database error is logged and becomes
-// kInternal with no database text in it.
+// kUnavailable. A commit whose outcome is unknown is kUnavailable without a retry, and so is a
+// WriteStatement whose connection broke (its statement may have committed). A statement
+// timeout is kDeadlineExceeded. Any other database error is logged and becomes kInternal
+// with no database text in it.
 class Database {
  public:
   explicit Database(ConnectionPool& pool, std::function<void()> after_commit = {})
@@ -41,6 +45,11 @@ class Database {
     return Run<pqxx::nontransaction>(deadline, std::forward<Work>(work));
   }
 
+  template <class Work>
+  auto WriteStatement(Deadline deadline, Work&& work) {
+    return Run<pqxx::nontransaction, kAutocommitWrite>(deadline, std::forward<Work>(work));
+  }
+
  private:
   enum class Failure {
     kStatement,       // the statement failed; the connection is fine
@@ -51,8 +60,11 @@ class Database {
   // Classifies the exception being handled, logs what deserves it, and sets `error`.
   static Failure Classify(Error& error);
 
-  template <class Transaction, class Work>
+  static constexpr bool kAutocommitWrite = true;
+
+  template <class Transaction, bool kAutocommit = false, class Work>
   auto Run(Deadline deadline, Work&& work) -> std::invoke_result_t<Work&, Transaction&> {
+    constexpr bool kWrites = kAutocommit || std::is_same_v<Transaction, pqxx::work>;
     for (int attempt = 0;; ++attempt) {
       auto lease = pool_.Acquire(deadline);
       if (!lease) return lease.error();
@@ -62,18 +74,24 @@ class Database {
         auto result = work(transaction);
         if (result) {
           transaction.commit();
-          if constexpr (std::is_same_v<Transaction, pqxx::work>) {
-            if (after_commit_) after_commit_();
-          }
+          if (kWrites && after_commit_) after_commit_();
         }
         return result;
       } catch (...) {
-        const Failure failure = Classify(error);
+        Failure failure = Classify(error);
+        if (kAutocommit && failure == Failure::kConnectionLost) {
+          failure = Failure::kOutcomeUnknown;
+          error = OutcomeUnknown();
+        }
         if (failure != Failure::kStatement) lease->Discard();
         if (failure == Failure::kConnectionLost && attempt == 0) continue;
       }
       return error;
     }
+  }
+
+  static Error OutcomeUnknown() {
+    return {ErrorCode::kUnavailable, "the database connection was lost; the outcome is unknown"};
   }
 
   ConnectionPool& pool_;

@@ -36,7 +36,7 @@ Result<PlacedOrder> Replay(pqxx::transaction_base& transaction, const Caller& ca
 // invalid caller apart from the other reasons (or from a caller without orders).
 Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& caller,
                                            const NewOrder& order, std::string_view trace_id) {
-  return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<PlacedOrder> {
+  auto place = [&](pqxx::transaction_base& transaction) -> Result<PlacedOrder> {
     if (order.idempotency_key) {
       // The key is claimed for a verified caller only, and replays go to that caller only.
       auto user = VerifyCaller(transaction, caller);
@@ -68,7 +68,11 @@ Result<PlacedOrder> OrderRepository::Place(Deadline deadline, const Caller& call
                        *order.idempotency_key, placed.order.id);
     }
     return placed;
-  });
+  };
+  // With a key, claiming it, placing and attaching the order are one transaction; without, the
+  // order is one statement.
+  if (order.idempotency_key) return database_.Write(deadline, place);
+  return database_.WriteStatement(deadline, place);
 }
 
 Result<OrderRecord> OrderRepository::Get(Deadline deadline, const Caller& caller,
@@ -105,20 +109,22 @@ Result<OrderRecord> OrderRepository::Cancel(Deadline deadline, const Caller& cal
                                             std::int64_t order_id, std::string_view trace_id) {
   const DomainEvent event = OrderCancelled(order_id, caller.user_id);
   const std::string attributes = boost::json::serialize(event.attributes);
-  return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<OrderRecord> {
-    const auto cancelled = statements::Exec(
-        transaction, statements::kCancelOrder, order_id, caller.user_id, caller.token_version,
-        caller.issued_at, std::string(trace_id), std::string(event.level), std::string(event.event),
-        std::string(event.message), attributes);
-    if (!cancelled.empty()) return statements::ReadOrder(cancelled[0]);
-    auto user = VerifyCaller(transaction, caller);
-    if (!user) return user.error();
-    if (statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id).empty()) {
-      return OrderNotFound();
-    }
-    return Error{ErrorCode::kConflict,
-                 "order " + std::to_string(order_id) + " is already cancelled"};
-  });
+  return database_.WriteStatement(
+      deadline, [&](pqxx::transaction_base& transaction) -> Result<OrderRecord> {
+        const auto cancelled = statements::Exec(
+            transaction, statements::kCancelOrder, order_id, caller.user_id, caller.token_version,
+            caller.issued_at, std::string(trace_id), std::string(event.level),
+            std::string(event.event), std::string(event.message), attributes);
+        if (!cancelled.empty()) return statements::ReadOrder(cancelled[0]);
+        auto user = VerifyCaller(transaction, caller);
+        if (!user) return user.error();
+        if (statements::Exec(transaction, statements::kSelectOrder, order_id, caller.user_id)
+                .empty()) {
+          return OrderNotFound();
+        }
+        return Error{ErrorCode::kConflict,
+                     "order " + std::to_string(order_id) + " is already cancelled"};
+      });
 }
 
 }  // namespace merch::db
