@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <pqxx/transaction>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "merch/testing/wait.hpp"
 #include "support/harness.hpp"
 
 namespace merch::testing {
@@ -216,6 +219,46 @@ TEST_F(UsersTest, UpdateChangesFieldsAndPasswordChangeRevokesOlderTokens) {
   ASSERT_TRUE(Credentials(by_sid, &credentials).ok());
   EXPECT_EQ(credentials.password_hash(), password.password_hash());
   EXPECT_EQ(credentials.token_version(), 2);
+}
+
+// A password change that found its token valid but reaches the user's row only after another
+// change with the same token committed (a client's retry of a change whose answer was lost,
+// while the first attempt still waited) changes nothing: committed, it would revoke the token
+// the user signed in with after the first change.
+TEST_F(UsersTest, APasswordChangeWhoseTokenARacingChangeRevokedChangesNothing) {
+  const auto registered = RegisterUser(harness_.Stub());
+  const std::string id = std::to_string(registered.user.id());
+  pqxx::connection other(Cluster().Url());
+  pqxx::work first(other);
+  first.exec(
+      "UPDATE users SET token_version = token_version + 1, password_changed_at = now() "
+      "WHERE id = " +
+      id);
+
+  grpc::Status late;
+  std::thread racer([&] {
+    v1::UpdateUserRequest password;
+    password.set_password_hash("$argon2id$v=19$m=19456,t=2,p=1$bGF0ZXNhbHQ$bGF0ZQ");
+    v1::User user;
+    late = Update(registered.caller, password, &user);
+  });
+  // The late change has checked its token and waits for the row the first one holds.
+  const bool waiting = WaitFor(
+      [&] {
+        return sql_.Count(
+                   "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                   "AND query LIKE 'UPDATE users SET%'") == 1;
+      },
+      std::chrono::seconds(10));
+  first.commit();
+  racer.join();
+  ASSERT_TRUE(waiting) << "the late change never waited for the row";
+
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::UNAUTHENTICATED) << late.error_message();
+  EXPECT_EQ(sql_.Count("SELECT token_version FROM users WHERE id = " + id), 2);
+  EXPECT_EQ(sql_.Count("SELECT count(*) FROM users WHERE id = " + id + " AND password_hash = '" +
+                       std::string(kFakeHash) + "'"),
+            1);
 }
 
 TEST_F(UsersTest, UpdateRefusesTakenValuesAndBadInputWithoutChangingAnything) {

@@ -19,14 +19,17 @@ namespace {
   "status, (extract(epoch FROM created_at) * 1000000)::bigint AS created_at_us, "       \
   "(extract(epoch FROM cancelled_at) * 1000000)::bigint AS cancelled_at_us"
 
-// True when user $U exists, is active, and accepts a token of version $V (0: none) issued at
-// $I (Unix seconds): VerifyCaller's rule (caller.hpp), as a condition a write can carry, so
-// that the check costs no round trip of its own. Written for the statements below, whose
+// True when the users row at hand is active and accepts a token of version $V (0: none)
+// issued at $I (Unix seconds): VerifyCaller's rule (caller.hpp), as a condition a statement
+// can carry, so that the check costs no round trip of its own.
+#define MERCH_TOKEN_IS_CURRENT(V, I)                                                     \
+  "is_active AND CASE WHEN " V "::bigint > 0 THEN token_version = " V "::bigint ELSE " I \
+  "::bigint >= floor(extract(epoch FROM password_changed_at))::bigint END"
+
+// The same for user $U, from any statement. Written for the statements below, whose
 // parameters name the caller as ($U, $V, $I).
-#define MERCH_CALLER_IS_VALID(U, V, I)                                          \
-  "EXISTS (SELECT 1 FROM users WHERE id = " U " AND is_active AND CASE WHEN " V \
-  "::bigint > 0 THEN token_version = " V "::bigint ELSE " I                     \
-  "::bigint >= floor(extract(epoch FROM password_changed_at))::bigint END)"
+#define MERCH_CALLER_IS_VALID(U, V, I) \
+  "EXISTS (SELECT 1 FROM users WHERE id = " U " AND " MERCH_TOKEN_IS_CURRENT(V, I) ")"
 
 Timestamp ReadTimestamp(const pqxx::field& field) {
   return Timestamp(std::chrono::microseconds(field.as<std::int64_t>()));
@@ -63,7 +66,11 @@ const Statement kSelectCredentialsBySid{"select_credentials_by_sid",
                                         "SELECT " MERCH_USER_COLUMNS
                                         ", password_hash, token_version FROM users WHERE sid = $1"};
 
-// A new password hash bumps the token version, which revokes every token issued before.
+// A new password hash bumps the token version, which revokes every token issued before. The
+// change needs the caller's token ($5, $6) to be current on the row it changes: a change that
+// checked its token, then waited for the row while another change with the same token
+// committed, finds the row changed, matches nothing (PostgreSQL re-checks the condition on the
+// newest row) and does not revoke the token the user has signed in with since.
 const Statement kUpdateUser{
     "update_user",
     "UPDATE users SET "
@@ -73,12 +80,13 @@ const Statement kUpdateUser{
     "token_version = token_version + CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END, "
     "password_changed_at = CASE WHEN $4::text IS NULL THEN password_changed_at ELSE now() END, "
     "updated_at = now() "
-    "WHERE id = $1 RETURNING " MERCH_USER_COLUMNS};
+    "WHERE id = $1 AND " MERCH_TOKEN_IS_CURRENT("$5", "$6") " RETURNING " MERCH_USER_COLUMNS};
 
+// Needs the caller's token ($2, $3) to be current on the row, as kUpdateUser does.
 const Statement kDeactivateUser{
     "deactivate_user",
-    "UPDATE users SET is_active = false, updated_at = now() WHERE id = $1 "
-    "RETURNING " MERCH_USER_COLUMNS};
+    "UPDATE users SET is_active = false, updated_at = now() "
+    "WHERE id = $1 AND " MERCH_TOKEN_IS_CURRENT("$2", "$3") " RETURNING " MERCH_USER_COLUMNS};
 
 const Statement kListProducts{
     "list_products", "SELECT " MERCH_PRODUCT_COLUMNS
@@ -191,6 +199,7 @@ const Statement kOutboxBacklog{
 #undef MERCH_PRODUCT_COLUMNS
 #undef MERCH_ORDER_COLUMNS
 #undef MERCH_CALLER_IS_VALID
+#undef MERCH_TOKEN_IS_CURRENT
 
 void PrepareStatements(pqxx::connection& connection) {
   for (const Statement* statement :

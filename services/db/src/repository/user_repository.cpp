@@ -26,6 +26,13 @@ Result<void> CheckTakenFields(pqxx::transaction_base& transaction, const char* s
   return {};
 }
 
+// Why a change that found the caller valid then matched no row: a change of the same user
+// committed meanwhile (kUpdateUser) and revoked the token.
+Error TokenRevokedMeanwhile(pqxx::transaction_base& transaction, const Caller& caller) {
+  auto user = VerifyCaller(transaction, caller);
+  return user ? Error{ErrorCode::kUnauthenticated, "the token was revoked"} : user.error();
+}
+
 Credentials ReadCredentials(const pqxx::row& row) {
   return Credentials{
       .user = statements::ReadUser(row),
@@ -89,7 +96,9 @@ Result<UserRecord> UserRepository::Update(Deadline deadline, const Caller& calle
     if (!taken) return taken.error();
     const auto updated = statements::Exec(
         transaction, statements::kUpdateUser, caller.user_id, NullableText(changes.username),
-        NullableText(changes.email), NullableText(changes.password_hash));
+        NullableText(changes.email), NullableText(changes.password_hash), caller.token_version,
+        caller.issued_at);
+    if (updated.empty()) return TokenRevokedMeanwhile(transaction, caller);
     AppendToOutbox(transaction, trace_id, UserUpdated(caller.user_id, changes));
     return statements::ReadUser(updated[0]);
   });
@@ -100,9 +109,12 @@ Result<UserRecord> UserRepository::Deactivate(Deadline deadline, const Caller& c
   return database_.Write(deadline, [&](pqxx::transaction_base& transaction) -> Result<UserRecord> {
     auto current = VerifyCaller(transaction, caller);
     if (!current) return current.error();
+    const auto deactivated =
+        statements::Exec(transaction, statements::kDeactivateUser, caller.user_id,
+                         caller.token_version, caller.issued_at);
+    if (deactivated.empty()) return TokenRevokedMeanwhile(transaction, caller);
     AppendToOutbox(transaction, trace_id, UserDeactivated(caller.user_id));
-    return statements::ReadUser(
-        statements::Exec(transaction, statements::kDeactivateUser, caller.user_id)[0]);
+    return statements::ReadUser(deactivated[0]);
   });
 }
 
