@@ -179,6 +179,40 @@ TEST_F(PoolTest, ASingleStatementWriteWhoseConnectionBrokeIsNotRetried) {
   EXPECT_EQ(pool.GetStats().in_use, 0U);
 }
 
+// A transaction whose caller's deadline passed before its COMMIT rolls back: the caller has
+// been told DEADLINE_EXCEEDED, and that answer then means nothing was written.
+TEST_F(PoolTest, ATransactionPastItsDeadlineAtCommitWritesNothing) {
+  db::ConnectionPool pool(2, Factory());
+  int commits = 0;
+  db::Database database(pool, [&commits] { ++commits; });
+  const std::string name = "Late " + UniqueSid();
+  auto written = database.Write(In(milliseconds(300)), [&](pqxx::transaction_base& transaction) {
+    transaction.exec_params(
+        "INSERT INTO products (name, description, category, price, slogan, stock) "
+        "VALUES ($1, 'For tests.', 'Test', 1.00, 'Tested.', 1)",
+        name);
+    transaction.exec("SELECT pg_sleep(0.5)");  // the work outlasts the deadline
+    return Result<int>(1);
+  });
+  ASSERT_FALSE(written.has_value());
+  EXPECT_EQ(written.error().code, ErrorCode::kDeadlineExceeded);
+  EXPECT_EQ(Query("SELECT count(*) FROM products WHERE name = " + sql_.quote(name)), 0);
+  EXPECT_EQ(commits, 0);
+  EXPECT_EQ(pool.GetStats().in_use, 0U);
+
+  // Within its deadline, the same work commits.
+  auto in_time = database.Write(In(seconds(10)), [&](pqxx::transaction_base& transaction) {
+    transaction.exec_params(
+        "INSERT INTO products (name, description, category, price, slogan, stock) "
+        "VALUES ($1, 'For tests.', 'Test', 1.00, 'Tested.', 1)",
+        name);
+    return Result<int>(1);
+  });
+  ASSERT_TRUE(in_time.has_value());
+  EXPECT_EQ(Query("SELECT count(*) FROM products WHERE name = " + sql_.quote(name)), 1);
+  EXPECT_EQ(commits, 1);
+}
+
 TEST_F(PoolTest, RacingBuyersThroughTheRepositoriesNeverOversell) {
   db::ConnectionPool pool(8, Factory());
   std::atomic<int> commits{0};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <pqxx/except>
 #include <pqxx/nontransaction>
@@ -28,8 +29,9 @@ namespace merch::db {
 // server has rolled the transaction back, so this is safe); if that fails too the result is
 // kUnavailable. A commit whose outcome is unknown is kUnavailable without a retry, and so is a
 // WriteStatement whose connection broke (its statement may have committed). A statement
-// timeout is kDeadlineExceeded. Any other database error is logged and becomes kInternal
-// with no database text in it.
+// timeout is kDeadlineExceeded, and so is a Write whose deadline passed before its COMMIT: it
+// rolls back, since its caller has stopped waiting. Any other database error is logged and becomes
+// kInternal with no database text in it.
 class Database {
  public:
   explicit Database(ConnectionPool& pool, std::function<void()> after_commit = {})
@@ -73,6 +75,11 @@ class Database {
         Transaction transaction(lease->Connection());
         auto result = work(transaction);
         if (result) {
+          // The caller has been told DEADLINE_EXCEEDED by now: roll back (the transaction's
+          // destructor), so that answer means nothing was written.
+          if (!kAutocommit && kWrites && std::chrono::steady_clock::now() >= deadline) {
+            return LateForCommit();
+          }
           transaction.commit();
           if (kWrites && after_commit_) after_commit_();
         }
@@ -88,6 +95,10 @@ class Database {
       }
       return error;
     }
+  }
+
+  static Error LateForCommit() {
+    return {ErrorCode::kDeadlineExceeded, "the request's deadline passed before its commit"};
   }
 
   static Error OutcomeUnknown() {
