@@ -186,6 +186,9 @@ TEST_F(PoolTest, ATransactionPastItsDeadlineAtCommitWritesNothing) {
   int commits = 0;
   db::Database database(pool, [&commits] { ++commits; });
   const std::string name = "Late " + UniqueSid();
+  // Open the connection first, so that the short deadline below is spent on the work.
+  ASSERT_TRUE(database.Read(In(seconds(10)), [](pqxx::transaction_base&) { return Result<int>(1); })
+                  .has_value());
   auto written = database.Write(In(milliseconds(300)), [&](pqxx::transaction_base& transaction) {
     transaction.exec_params(
         "INSERT INTO products (name, description, category, price, slogan, stock) "
