@@ -184,6 +184,27 @@ def test_authentication_comes_before_validation(api, victim):
     assert_unauthorized(api.get("/orders/abc"))
 
 
+def test_a_revoked_token_gets_its_401_before_validation(api, users):
+    """A well-signed token that the db service refuses (revoked by a password change, or of a
+    deactivated user) is a 401 also where the request's input is bad, as no token at all is."""
+    changed = users.create()
+    revoked = changed.auth
+    assert_json(api.patch(f"/users/{changed.id}", json={"password": f"pw-{unique_hex()}-v2"},
+                          headers=revoked), 200)
+    deactivated = users.create()
+    assert api.delete(f"/users/{deactivated.id}", headers=deactivated.auth).status_code == 204
+    for user, auth in ((changed, revoked), (deactivated, deactivated.auth)):
+        assert_unauthorized(api.post("/orders", json={"product_id": "x", "quantity": 99},
+                                     headers=auth))
+        assert_unauthorized(api.post("/orders", json={"product_id": 1, "quantity": 1},
+                                     headers={**auth, "Idempotency-Key": "k" * 256}))
+        assert_unauthorized(api.get("/orders?limit=0", headers=auth))
+        assert_unauthorized(api.get("/orders/abc", headers=auth))
+        assert_unauthorized(api.delete("/orders/0", headers=auth))
+        assert_unauthorized(api.get("/users/abc", headers=auth))
+        assert_unauthorized(api.patch(f"/users/{user.id}", json={"username": 5}, headers=auth))
+
+
 def test_token_of_the_old_version_is_refused_after_a_password_change(api, users, jwt_secret):
     user = users.create()
     new_password = f"pw-{unique_hex()}-v2"

@@ -117,7 +117,9 @@ def stubs():
         assert code == 0, f"protoc failed for {proto}"
     sys.path.insert(0, str(out))
     from merch.v1 import logging_pb2, logging_pb2_grpc  # noqa: E402
-    return logging_pb2, logging_pb2_grpc
+    yield logging_pb2, logging_pb2_grpc
+    sys.path.remove(str(out))
+    shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -149,6 +149,13 @@ boost::asio::awaitable<Api::Outcome> Api::Route(RequestContext& context,
   }
   if (match.route->access == Access::kPublic || context.caller) {
     result = co_await match.route->handler(context);
+    // Bad input found before the db service judged the token: a token it refuses gets its 401
+    // first (api/openapi.yaml: authentication comes before validation). Only this error path
+    // pays the extra call; when the check itself fails, the 400 stands.
+    if (context.caller && !result && result.error().code == ErrorCode::kInvalidArgument) {
+      auto caller = co_await services_.db.CheckCaller(DbCall(context), *context.caller);
+      if (!caller && caller.error().code == ErrorCode::kUnauthenticated) result = caller.error();
+    }
     // A well-signed token that the db service refused (unknown user, deactivated, revoked by a
     // password change).
     if (context.caller && !result && result.error().code == ErrorCode::kUnauthenticated) {
