@@ -178,6 +178,9 @@ def test_wrong_method_is_a_405_problem_with_allow(api, method, path, allow):
     ("GET", "/"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
     ("GET", "/openapi.yaml"), ("GET", "/products"), ("GET", "/no-such-path"),
     ("DELETE", "/greeting"), ("GET", "/orders"), ("POST", "/users/login"),
+    # The web face, served by nginx itself: pages, a redirect, a missing file.
+    ("GET", "/shop/"), ("GET", "/docs/"), ("HEAD", "/shop/"), ("GET", "/shop"),
+    ("GET", "/shop/no-such-file.js"),
 ])
 def test_every_response_carries_a_generated_request_id(api, method, path):
     first = api.request(method, path)
@@ -191,9 +194,10 @@ def test_every_response_carries_a_generated_request_id(api, method, path):
 ], ids=["one-char", "plain", "every-punctuation", "128-chars"])
 def test_valid_client_request_id_is_echoed(api, request_id):
     assert REQUEST_ID_RE.fullmatch(request_id)
-    response = api.get("/greeting", headers={"X-Request-Id": request_id})
-    assert response.status_code == 200
-    assert response.headers.get("x-request-id") == request_id
+    for path, status in (("/greeting", 200), ("/shop/", 200), ("/docs", 301)):
+        response = api.get(path, headers={"X-Request-Id": request_id})
+        assert response.status_code == status, describe(response)
+        assert response.headers.get("x-request-id") == request_id, path
 
 
 @pytest.mark.parametrize("request_id", [
