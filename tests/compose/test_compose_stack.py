@@ -3,6 +3,7 @@ Run by tests/compose/run, which builds the images, brings the stack up and tears
 COMPOSE_API_URL, COMPOSE_ROOT, DOCKER_HOST, COMPOSE_PROJECT_NAME and COMPOSE_FILE."""
 import json
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -109,6 +110,23 @@ def test_metrics_stay_off_nginx_and_every_service_serves_its_own(api):
                         ("http://logging:50062/metrics", "merch_logging_events_published_total")]:
         text = run("podman", "exec", api_container, "curl", "-sf", url)
         assert f"# TYPE {family} " in text, f"{url} lacks {family}"
+
+
+def test_the_web_face_is_served_beside_the_api(api):
+    """The storefront and the API explorer come with the nginx image (its web stage), as
+    `make up` serves them: pages, their scripts and styles, and the explorer's document."""
+    for page in ("/shop/", "/docs/"):
+        response = api.get(page)
+        assert response.status_code == 200, f"{page}: {response.status_code} {response.text[:200]}"
+        assert response.headers["content-type"].startswith("text/html"), page
+        assert response.headers.get("x-request-id"), page
+        files = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', response.text)
+        assert files, f"{page} names no script or style"
+        for name in files:
+            url = name if name.startswith("/") else page + name.removeprefix("./")
+            asset = api.get(url)
+            assert asset.status_code == 200, f"{url}: {asset.status_code}"
+    assert api.get("/openapi.yaml").status_code == 200
 
 
 def test_nginx_is_published_on_loopback_only(api):
