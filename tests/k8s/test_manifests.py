@@ -125,6 +125,32 @@ def test_network_policies_admit_only_the_callers():
     assert callers(policies["merch-logging-ingress"], 50052) == {"merch-api", "merch-db"}
 
 
+def test_production_admits_postgres_clients_replicas_and_operator():
+    """The default deny selects CloudNativePG's instances too, and the operator writes no policy:
+    merch-db and the migrations Job reach them, they reach each other, the operator reaches them
+    (ports 8000 and 5432, as its networking guide asks)."""
+    docs = build("production")
+    selected = [p["spec"] for p in kinds(docs, "NetworkPolicy")
+                if p["spec"]["podSelector"].get("matchLabels") == {"cnpg.io/cluster": "merch-pg"}]
+    assert len(selected) == 1, "no NetworkPolicy admits anyone to the PostgreSQL instances"
+    rules = selected[0]["ingress"]
+
+    def admitted(port):
+        peers = [peer for rule in rules if {"port": port, "protocol": "TCP"} in rule["ports"]
+                 for peer in rule["from"]]
+        return [(peer.get("namespaceSelector", {}).get("matchLabels", {}),
+                 peer.get("podSelector", {}).get("matchLabels", {})) for peer in peers]
+    for name in ("merch-db", "merch-db-migrate"):
+        assert ({}, {"app.kubernetes.io/name": name}) in admitted(5432), name
+    assert ({}, {"cnpg.io/cluster": "merch-pg"}) in admitted(5432)
+    operator = ({"kubernetes.io/metadata.name": "cnpg-system"},
+                {"app.kubernetes.io/name": "cloudnative-pg"})
+    assert operator in admitted(8000) and operator in admitted(5432)
+    # The Job's pods carry the label the policy names.
+    job = next(j for j in kinds(docs, "Job") if j["metadata"]["name"] == "merch-db-migrate")
+    assert job["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"] == "merch-db-migrate"
+
+
 def test_every_grpc_party_mounts_its_own_identity_and_production_issues_it():
     """README "Security model": each workload reads its own TLS Secret from GRPC_TLS_DIR, and
     the production overlay's cert-manager Certificates name exactly that identity."""
