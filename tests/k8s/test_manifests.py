@@ -90,7 +90,7 @@ def test_workloads_are_locked_down_and_bounded(objects):
 def test_probes_replicas_and_autoscaling():
     docs = build("production")
     deployments = {d["metadata"]["name"]: d for d in kinds(docs, "Deployment")}
-    assert set(deployments) == {"merch-api", "merch-db", "merch-logging"}
+    assert set(deployments) == {"merch-api", "merch-db", "merch-logging", "merch-web"}
     api = containers(deployments["merch-api"])[0]
     assert deployments["merch-api"]["spec"]["replicas"] == 3
     assert api["readinessProbe"]["httpGet"]["path"] == "/readyz"
@@ -123,6 +123,28 @@ def test_network_policies_admit_only_the_callers():
                 for peer in rule["from"] if "podSelector" in peer}
     assert callers(policies["merch-db-ingress"], 50051) == {"merch-api"}
     assert callers(policies["merch-logging-ingress"], 50052) == {"merch-api", "merch-db"}
+
+
+def test_the_web_face_is_served_beside_the_api(objects):
+    """README "Web face": /shop and /docs go to merch-web (the store's nginx image, which holds
+    the built pages), every other path to merch-api; the ingress controller may reach it."""
+    overlay, docs = objects
+    web = next(d for d in kinds(docs, "Deployment") if d["metadata"]["name"] == "merch-web")
+    container = containers(web)[0]
+    assert container["image"].split("/")[-1].split(":")[0] == "nginx", container["image"]
+    if overlay == "production":
+        assert container["image"] == "registry.example.org/merch-store/nginx:1.0.0"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/shop/"
+    mounts = {m["mountPath"] for m in container["volumeMounts"]}
+    assert "/run/nginx" in mounts, "the image renders its configuration into /run/nginx"
+    paths = {p["path"]: p["backend"]["service"]["name"]
+             for p in kinds(docs, "Ingress")[0]["spec"]["rules"][0]["http"]["paths"]}
+    assert paths == {"/shop": "merch-web", "/docs": "merch-web", "/": "merch-api"}
+    policies = {p["metadata"]["name"]: p["spec"] for p in kinds(docs, "NetworkPolicy")}
+    rule = policies["merch-web-ingress"]["ingress"][0]
+    assert rule["from"] == [{"namespaceSelector": {"matchLabels": {
+        "kubernetes.io/metadata.name": "ingress-nginx"}}}]
+    assert rule["ports"] == [{"port": 8080, "protocol": "TCP"}]
 
 
 def test_production_admits_postgres_clients_replicas_and_operator():
