@@ -82,6 +82,10 @@ def test_metrics_expose_the_required_families_on_every_replica(api, replicas):
                    labels.get("le") == "+Inf" for name, labels, _ in samples)
         assert "merch_log_queue_depth" in names
         assert "merch_log_events_dropped_total" in names
+        # The db service's failure codes exist before any failure (at 0 on a fresh replica).
+        failures = {labels.get("code") for name, labels, _ in samples
+                    if name == "merch_grpc_client_errors_total"}
+        assert {"UNAVAILABLE", "DEADLINE_EXCEEDED"} <= failures, failures
         queue = [v for name, _, v in samples if name == "merch_log_queue_depth"]
         assert all(v >= 0 for v in queue), queue
 

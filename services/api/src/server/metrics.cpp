@@ -42,7 +42,11 @@ Metrics::Metrics()
                         .Name("merch_log_events_rejected_total")
                         .Help("Log events the logging service refused as invalid")
                         .Register(*registry_)
-                        .Add({})) {}
+                        .Add({})) {
+  // The codes of an unreachable or slow db service exist from the start, at 0, so that the
+  // first such failure is an increase that rate() and the alerts see, not a new series.
+  for (const char* code : {"UNAVAILABLE", "DEADLINE_EXCEEDED"}) grpc_errors_.Add({{"code", code}});
+}
 
 void Metrics::ObserveRequest(const std::string& route, const std::string& method, unsigned status,
                              std::chrono::steady_clock::duration latency) {
