@@ -37,6 +37,7 @@ def test_list_starts_with_the_seeded_products(api):
 
 def test_get_each_seeded_product_by_id(api):
     listed = list_products(api)[:3]
+    assert len(listed) == len(SEEDED_PRODUCTS) == 3, listed
     for product, want in zip(listed, SEEDED_PRODUCTS):
         response = api.get(f"/products/{product['id']}")
         assert assert_json(response, 200) == {**product, "stock": response.json()["stock"]}

@@ -86,13 +86,29 @@ def wait_serving(channel: grpc.Channel, process: subprocess.Popen, name: str,
         wait_for(serving, timeout, f"{name} to serve")
 
 
-def read_events(brokers: str, topic: str, matches, count: int, timeout: float = 60) -> list:
+def end_offsets(brokers: str, topic: str) -> dict:
+    """Each partition's end offset now: pass it to read_events as `after` to read only what is
+    written from now on."""
+    consumer = Consumer({"bootstrap.servers": brokers, "group.id": "merch-py-test",
+                         "enable.auto.commit": False})
+    try:
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                for p in partitions}
+    finally:
+        consumer.close()
+
+
+def read_events(brokers: str, topic: str, matches, count: int, timeout: float = 60,
+                after: dict = None) -> list:
     """Events (parsed JSON) of `topic` for which `matches(event)` holds, read from the beginning of
-    every partition, in partition order, until `count` are found or `timeout` seconds pass."""
+    every partition (or from the offsets `after` names, see end_offsets), in partition order,
+    until `count` are found or `timeout` seconds pass."""
     consumer = Consumer({"bootstrap.servers": brokers, "group.id": "merch-py-test",
                          "enable.auto.commit": False})
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-    consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+    consumer.assign([TopicPartition(topic, p, (after or {}).get(p, OFFSET_BEGINNING))
+                     for p in partitions])
     found = []
     deadline = time.monotonic() + timeout
     try:

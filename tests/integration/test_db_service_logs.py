@@ -12,7 +12,7 @@ import uuid
 import httpx
 import pytest
 
-from conftest import BUILD, ROOT, free_port, read_events, wait_for, wait_serving
+from conftest import BUILD, ROOT, end_offsets, free_port, read_events, wait_for, wait_serving
 
 
 @pytest.fixture
@@ -34,6 +34,8 @@ def test_db_service_ships_its_start_and_stop(postgres, kafka, logging_service, p
     env = dict(os.environ, DATABASE_URL=postgres, DB_SERVICE_HOST="127.0.0.1",
                DB_SERVICE_PORT=str(port), LOGGING_SERVICE_ADDR=logging_service,
                GRPC_TLS_DIR=pki.identity("db"), JWT_SECRET=JWT_SECRET)
+    # Only this process's lines: the topic is shared by the session's tests.
+    start = end_offsets(brokers, topic)
     process = subprocess.Popen([str(BUILD / "services/db/merch-db")], env=env,
                                stderr=subprocess.PIPE, text=True)
     try:
@@ -45,13 +47,16 @@ def test_db_service_ships_its_start_and_stop(postgres, kafka, logging_service, p
     def ours(event):
         return event["service_name"] == "merch-db" and event["event"] == "service.log"
 
-    events = read_events(brokers, topic, lambda e: ours(e) and "stopped" in e["message"], 1)
-    assert events, "the shutdown line never reached Kafka"
+    stopped = read_events(brokers, topic, lambda e: ours(e) and "stopped" in e["message"], 1,
+                          after=start)
+    assert stopped, "the shutdown line never reached Kafka"
     # Three migrations, schema up to date, serving, signal received, stopped.
-    messages = [e["message"] for e in read_events(brokers, topic, ours, 7)]
-    assert any(m.startswith("merch-db serving on 127.0.0.1:") for m in messages), messages
+    events = read_events(brokers, topic, ours, 7, after=start)
+    messages = [e["message"] for e in events]
+    assert len(events) == 7, messages
+    assert any(m.startswith(f"merch-db serving on 127.0.0.1:{port}") for m in messages), messages
     assert any(m.startswith("database schema up to date") for m in messages), messages
-    assert all(e["level"] == "INFO" for e in events)
+    assert all(e["level"] == "INFO" for e in events), events
 
 
 def start_db_service(postgres: str, logging_address: str, port: int, metrics_port: int, pki):

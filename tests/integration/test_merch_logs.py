@@ -165,6 +165,8 @@ def test_a_stop_signal_closes_the_consumer_and_exits_0(kafka, tmp_path):
         try:
             wait_for(lambda: "following log-channel" in stderr() or process.poll() is not None,
                      60, "merch-logs to follow the topic")
+            # Still running, so that the signal is what ends it.
+            assert process.poll() is None and "following log-channel" in stderr(), stderr()
             process.send_signal(sent)
             assert process.wait(timeout=30) == 0, stderr()
         finally:

@@ -270,7 +270,10 @@ export const tests = [
       await page.getByRole('status').getByText('Your password is changed.').waitFor();
       // The old token stopped working; the page signed in again and keeps working.
       assert.equal((await Api('GET', '/orders', { token: shopper.token })).status, 401);
+      // The view is ready once its GET /orders answered (a revoked token would show an alert).
+      await page.evaluate(() => document.querySelector('main')?.removeAttribute('data-ready'));
       await page.getByRole('link', { name: 'My orders', exact: true }).click();
+      await page.waitForSelector('main[data-ready]');
       await page.getByRole('heading', { name: 'My orders' }).waitFor();
       assert.equal(await page.getByRole('alert').count(), 0);
 

@@ -5,13 +5,19 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <future>
 #include <thread>
+
+#include "merch/testing/wait.hpp"
 
 namespace merch::api {
 namespace {
@@ -60,6 +66,9 @@ class HttpServerTest : public ::testing::Test {
   }
 
   asio::io_context io_;
+  // GET /hold waits for this gate (cancelled by the test) before it answers.
+  asio::steady_timer gate_{io_, std::chrono::steady_clock::time_point::max()};
+  std::atomic<int> held_{0};
   HttpServer server_{
       io_,
       {.host = "127.0.0.1",
@@ -67,7 +76,11 @@ class HttpServerTest : public ::testing::Test {
        .idle_timeout = std::chrono::seconds(5),
        .body_limit = std::size_t{64} * 1024,
        .header_limit = std::size_t{16} * 1024},
-      {.handle = [](Request& request) -> asio::awaitable<Response> {
+      {.handle = [this](Request& request) -> asio::awaitable<Response> {
+         if (request.target() == "/hold") {
+           ++held_;
+           co_await gate_.async_wait(asio::as_tuple(asio::use_awaitable));
+         }
          Response response(http::status::ok, request.version());
          response.body() = R"({"target":")" + std::string(request.target()) + R"(","bytes":)" +
                            std::to_string(request.body().size()) + "}";
@@ -125,22 +138,50 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
   EXPECT_EQ(Count(reply, "HTTP/1.1 200"), 3);
 }
 
+// SIGTERM's drain: new connections are refused at once, a request in flight still gets its
+// answer, with Connection: close, on a connection that then closes, and Drain returns only
+// after that answer.
 TEST_F(HttpServerTest, DrainingClosesKeptAliveConnectionsAfterTheirResponse) {
+  asio::io_context client;
+  tcp::socket kept(client);
+  kept.connect({asio::ip::make_address("127.0.0.1"), port_});
+  asio::write(kept, asio::buffer(std::string("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n")));
+  ASSERT_TRUE(testing::WaitFor([&] { return held_ == 1; }, std::chrono::seconds(10)));
+
   std::promise<void> drained;
+  auto done = drained.get_future();
   asio::co_spawn(
       io_,
       [&]() -> asio::awaitable<void> {
-        co_await server_.Drain(std::chrono::seconds(1));
+        co_await server_.Drain(std::chrono::seconds(30));
         drained.set_value();
       },
       asio::detached);
-  drained.get_future().wait();
-  // The acceptor is closed: new connections are refused.
-  asio::io_context client;
-  tcp::socket socket(client);
+  // The acceptor closes first: new connections are refused.
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        tcp::socket probe(client);
+        boost::system::error_code ec;
+        probe.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
+        return static_cast<bool>(ec);
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(done.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "Drain returned with a request in flight";
+
+  asio::post(io_, [this] { gate_.cancel(); });
+  std::string received;
+  std::array<char, 4096> chunk{};
   boost::system::error_code ec;
-  socket.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
-  EXPECT_TRUE(ec);
+  while (!ec) {
+    const auto n = kept.read_some(asio::buffer(chunk), ec);
+    received.append(chunk.data(), n);
+  }
+  EXPECT_EQ(ec, asio::error::eof) << "the kept-alive connection ends with a close";
+  EXPECT_EQ(received.rfind("HTTP/1.1 200", 0), 0U) << received;
+  EXPECT_NE(received.find("Connection: close"), std::string::npos) << received;
+  EXPECT_NE(received.find(R"("target":"/hold")"), std::string::npos) << received;
+  EXPECT_EQ(done.wait_for(std::chrono::seconds(10)), std::future_status::ready);
 }
 
 }  // namespace

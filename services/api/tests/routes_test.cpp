@@ -81,16 +81,21 @@ class RoutesTest : public ::testing::Test {
     return found;
   }
 
+  // The reply of a rejected token, and the one auth.failed event its request caused, whose
+  // reason contains `reason_part` (each call checks the events since the previous one).
   void ExpectRejectedToken(const Reply& reply, std::string_view reason_part) {
     EXPECT_EQ(reply.status, http::status::unauthorized) << reply.body;
     EXPECT_EQ(reply.response[http::field::www_authenticate], "Bearer");
     EXPECT_EQ(reply.Json().at("detail").as_string(), Api::kTokenRejected);
+    ASSERT_FALSE(reason_part.empty());
     const auto failed = Events("auth.failed");
-    ASSERT_FALSE(failed.empty());
+    ASSERT_EQ(failed.size(), auth_failures_seen_ + 1) << "one auth.failed event per rejection";
+    auth_failures_seen_ = failed.size();
     const auto reason = std::string(failed.back().attributes.at("reason").as_string());
     EXPECT_NE(reason.find(reason_part), std::string::npos) << reason;
   }
 
+  std::size_t auth_failures_seen_ = 0;
   test_support::FakeDbApi db_;
   auth::JwtCodec jwt_{std::string(kSecret)};
   PasswordHasher hasher_{1, 16};
@@ -244,7 +249,8 @@ TEST_F(RoutesTest, DeactivatedUnknownAndMalformedTokensGetTheSameBodyAndAnEventW
   const auto ada = SignUp("ada");
   ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer(jwt_.Issue(4242, 1, Now()))),
                       "does not exist");
-  ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer("not.a.token")), "");
+  ExpectRejectedToken(Send(http::verb::get, "/orders", "", Bearer("not.a.token")),
+                      "token part is not base64url");
   ExpectRejectedToken(Send(http::verb::get, "/orders"), "no bearer token");
   ASSERT_EQ(
       Send(http::verb::delete_, "/users/" + std::to_string(ada.id), "", Bearer(ada.token)).status,
