@@ -80,13 +80,16 @@ bool LogShipper::Ship(LogEvent event) {
 
 bool LogShipper::Enqueue(merch::v1::LogMessage message) {
   MakeValidUtf8(message);
+  const std::size_t bytes = message.ByteSizeLong();  // TakeBatch gives back the same figure
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    if (!accepting_ || queue_.size() >= options_.queue_capacity) {
+    if (!accepting_ || queue_.size() >= options_.queue_capacity ||
+        queued_bytes_ + bytes > options_.queue_bytes) {
       ++dropped_;
       return false;
     }
+    queued_bytes_ += bytes;
     queue_.push_back(std::move(message));
     wake = queue_.size() == 1 || queue_.size() == options_.max_batch;
   }
@@ -107,6 +110,7 @@ void LogShipper::Shutdown(std::chrono::steady_clock::time_point deadline) {
   std::lock_guard lock(mutex_);
   dropped_ += queue_.size();
   queue_.clear();
+  queued_bytes_ = 0;
 }
 
 ShipperStats LogShipper::Stats() const {
@@ -133,6 +137,7 @@ bool LogShipper::TakeBatch(std::vector<merch::v1::LogMessage>& batch) {
   if (queue_.empty() || std::chrono::steady_clock::now() >= give_up_at_) return false;
   const std::size_t count = std::min(queue_.size(), options_.max_batch);
   for (std::size_t i = 0; i < count; ++i) {
+    queued_bytes_ -= queue_.front().ByteSizeLong();
     batch.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }

@@ -42,6 +42,10 @@ class RoutesTest : public ::testing::Test {
     if (!body.empty()) request.set(http::field::content_type, "application/json");
     request.body() = std::move(body);
     request.prepare_payload();
+    return Send(request);
+  }
+
+  Reply Send(Request& request) {
     boost::asio::io_context io;
     auto future = boost::asio::co_spawn(io, api_.Handle(request), boost::asio::use_future);
     io.run();
@@ -122,6 +126,37 @@ class RoutesTest : public ::testing::Test {
 
   void TearDown() override { shipper_.Shutdown(std::chrono::steady_clock::now()); }
 };
+
+// Whatever method and path a client makes up, its access event stays within the logging
+// service's limits (so it is never refused) and the metrics gain no series of its choosing.
+TEST_F(RoutesTest, AccessEventsAndMetricsStayBoundedWhateverTheRequest) {
+  Request made_up;
+  made_up.method_string("BREW");
+  made_up.target("/greeting");
+  made_up.version(11);
+  EXPECT_EQ(Send(made_up).status, http::status::method_not_allowed);
+  Request long_method;
+  long_method.method_string(std::string(100, 'X'));
+  long_method.target("/greeting");
+  long_method.version(11);
+  Send(long_method);
+  const std::string rendered = metrics_.Render();
+  EXPECT_NE(rendered.find(R"(method="OTHER")"), std::string::npos);
+  EXPECT_EQ(rendered.find("BREW"), std::string::npos);
+  EXPECT_EQ(rendered.find("XXXX"), std::string::npos);
+  auto access = Events("http.access");
+  ASSERT_EQ(access.size(), 2U);
+  EXPECT_EQ(access[0].attributes.at("method").as_string(), "BREW");
+  EXPECT_EQ(access[1].attributes.at("method").as_string(), std::string(32, 'X') + "\u2026");
+
+  EXPECT_EQ(Send(http::verb::get, "/" + std::string(5000, 'a') + "?q=1").status,
+            http::status::not_found);
+  access = Events("http.access");
+  ASSERT_EQ(access.size(), 3U);
+  const std::string path(access[2].attributes.at("path").as_string());
+  EXPECT_EQ(path, "/" + std::string(1023, 'a') + "\u2026");
+  EXPECT_EQ(access[2].message, "GET " + path + " 404");
+}
 
 TEST_F(RoutesTest, EveryDbCallCarriesTheRequestsTraceId) {
   const auto ada = SignUp("ada");

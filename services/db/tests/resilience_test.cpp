@@ -1,8 +1,11 @@
 // The service under a starved pool and through a PostgreSQL restart.
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <optional>
+#include <pqxx/except>
 
 #include "repository/connection.hpp"
 #include "support/harness.hpp"
@@ -21,13 +24,28 @@ grpc::Status GetFirstProduct(v1::DbService::Stub& stub,
   return stub.GetProduct(context.get(), request, &product);
 }
 
+// A server that accepts the connection and never answers (a hung server, a proxy in front of a
+// vanished one) fails the attempt at connect_timeout instead of holding it for ever.
+TEST(ResilienceTest, AConnectionAttemptToAServerThatNeverAnswersGivesUp) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor silent(
+      io, {boost::asio::ip::make_address("127.0.0.1"), 0});  // listens; the kernel accepts
+  const auto port = silent.local_endpoint().port();
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_THROW(db::OpenConnection("postgresql://u:p@127.0.0.1:" + std::to_string(port) +
+                                      "/merch?connect_timeout=2",
+                                  std::chrono::milliseconds(1000)),
+               pqxx::broken_connection);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
 TEST(ResilienceTest, EveryConnectionGetsTcpTimeoutsAndKeepsTheUrlsOwn) {
   EXPECT_EQ(db::WithTcpTimeouts("postgresql://u@h:5432/merch"),
             "postgresql://u@h:5432/merch?keepalives=1&keepalives_idle=5&keepalives_interval=2"
-            "&keepalives_count=3&tcp_user_timeout=10000");
+            "&keepalives_count=3&tcp_user_timeout=10000&connect_timeout=5");
   EXPECT_EQ(db::WithTcpTimeouts("postgresql://u@h/merch?sslmode=disable&tcp_user_timeout=500"),
             "postgresql://u@h/merch?sslmode=disable&tcp_user_timeout=500&keepalives=1"
-            "&keepalives_idle=5&keepalives_interval=2&keepalives_count=3");
+            "&keepalives_idle=5&keepalives_interval=2&keepalives_count=3&connect_timeout=5");
   // libpq accepts what it makes (a real connection, through the harness's cluster).
   auto connection = db::OpenConnection(Cluster().Url(), std::chrono::milliseconds(1000));
   EXPECT_TRUE(connection->is_open());

@@ -178,6 +178,52 @@ TEST(ShipperTest, EnqueueNeverBlocksAndCountsWhatAFullQueueDrops) {
   EXPECT_EQ(shipper.Stats().dropped, 300U);  // what could not be sent by the deadline
 }
 
+TEST(ShipperTest, TheQueueIsBoundedByBytesToo) {
+  // Nothing listens at the target: every stream fails and events stay queued (or held by the
+  // one sender, a batch of at most 4).
+  LogShipper shipper({.target = "127.0.0.1:" + std::to_string(FreePort()),
+                      .credentials = ApiCredentials(),
+                      .service_name = "test",
+                      .queue_capacity = 100000,
+                      .queue_bytes = 64 * 1024,
+                      .max_batch = 4,
+                      .senders = 1});
+  auto large = [](int i) {
+    auto message = MakeMessage("large", i);
+    message.set_message(std::string(8 * 1024, 'x'));  // about 8 KiB serialized
+    return message;
+  };
+  int accepted = 0;
+  for (int i = 0; i < 40; ++i) accepted += shipper.Enqueue(large(i)) ? 1 : 0;
+  // 64 KiB hold 7 such events; the sender may hold a batch of up to 4 more outside the queue.
+  EXPECT_GE(accepted, 7);
+  EXPECT_LE(accepted, 7 + 4);
+  EXPECT_EQ(shipper.Stats().dropped, static_cast<std::uint64_t>(40 - accepted));
+  // Small events still fit beside them: the bound is on bytes, not on a count of 7.
+  EXPECT_TRUE(shipper.Enqueue(MakeMessage("small", 1)));
+  shipper.Shutdown(std::chrono::steady_clock::now());
+}
+
+TEST(ShipperTest, TheBytesOfSentEventsAreFreed) {
+  LoggingHarness harness;
+  LogShipper shipper({.target = harness.Target(),
+                      .credentials = ApiCredentials(),
+                      .service_name = "test",
+                      .queue_bytes = 64 * 1024});
+  const auto trace = UniqueTracePrefix();
+  // Five rounds of 8 events of about 6 KiB: each round fits the 64 KiB only if the bytes of
+  // the rounds before were given back when their batches left the queue.
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      auto message = MakeMessage(trace + "0", round * 8 + i);
+      message.set_message(std::string(6 * 1024, 'x'));
+      ASSERT_TRUE(shipper.Enqueue(std::move(message))) << "round " << round << ", event " << i;
+    }
+    ASSERT_TRUE(AllDelivered(shipper, static_cast<std::uint64_t>((round + 1) * 8)));
+  }
+  EXPECT_EQ(shipper.Stats().dropped, 0U);
+}
+
 TEST(ShipperTest, EveryEventArrivesAcrossAKillAndRestartOfTheLoggingService) {
   const auto port = FreePort();
   const auto health_port = FreePort();

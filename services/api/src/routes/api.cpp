@@ -62,6 +62,24 @@ Response ProblemResponse(const RequestContext& context, http::status status,
   return response;
 }
 
+// A request chooses how long its method and path are; its access event carries at most this
+// much of each, with "…" after a cut. Escaped (up to 5 bytes per byte that is not UTF-8), they
+// stay within the logging service's limits on message and attributes, so the event is never
+// refused, and the shipper's queue holds bounded events.
+constexpr std::size_t kMaxLoggedMethod = 32;
+constexpr std::size_t kMaxLoggedPath = 1024;
+
+std::string Clipped(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return std::string(text);
+  return std::string(text.substr(0, limit)) + "\u2026";
+}
+
+// The method as a metrics label: a method Beast does not know is "OTHER", so that no client can
+// add series without end by making methods up.
+std::string MethodLabel(const Request& request) {
+  return request.method() == http::verb::unknown ? "OTHER" : std::string(request.method_string());
+}
+
 }  // namespace
 
 std::string ProblemBody(http::status status, std::string_view detail, std::string_view trace_id) {
@@ -181,10 +199,10 @@ Response Api::Finish(const RequestContext& context, Outcome outcome, const std::
   }
   const auto latency = std::chrono::steady_clock::now() - started;
   const auto status = static_cast<unsigned>(response.result_int());
-  const std::string method(context.request.method_string());
-  services_.metrics.ObserveRequest(route, method, status, latency);
+  services_.metrics.ObserveRequest(route, MethodLabel(context.request), status, latency);
+  const std::string method = Clipped(context.request.method_string(), kMaxLoggedMethod);
   const std::string_view target(context.request.target().data(), context.request.target().size());
-  const std::string path(target.substr(0, target.find('?')));
+  const std::string path = Clipped(target.substr(0, target.find('?')), kMaxLoggedPath);
   const double latency_ms =
       static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(latency).count()) /
       1000.0;

@@ -12,11 +12,13 @@ namespace merch::db {
 std::string WithTcpTimeouts(const std::string& url) {
   // libpq's keepalives find an idle connection whose peer vanished in ~11 s, and
   // tcp_user_timeout drops one whose sent data goes unacknowledged for 10 s; by default both
-  // take the kernel's hours. A setting the URL already has is kept.
+  // take the kernel's hours. connect_timeout bounds a connection attempt (by default unbounded:
+  // a server or proxy that accepts and never answers would hold a pool slot for ever). A
+  // setting the URL already has is kept.
   std::string result = url;
   for (const std::string_view setting :
        {"keepalives=1", "keepalives_idle=5", "keepalives_interval=2", "keepalives_count=3",
-        "tcp_user_timeout=10000"}) {
+        "tcp_user_timeout=10000", "connect_timeout=5"}) {
     const std::string_view name = setting.substr(0, setting.find('=') + 1);
     if (result.find(std::string("?") + std::string(name)) != std::string::npos ||
         result.find(std::string("&") + std::string(name)) != std::string::npos) {
