@@ -185,12 +185,12 @@ TEST(ShipperTest, TheQueueIsBoundedByBytesToo) {
                       .credentials = ApiCredentials(),
                       .service_name = "test",
                       .queue_capacity = 100000,
-                      .queue_bytes = 64 * 1024,
+                      .queue_bytes = std::size_t{64} * 1024,
                       .max_batch = 4,
                       .senders = 1});
   auto large = [](int i) {
     auto message = MakeMessage("large", i);
-    message.set_message(std::string(8 * 1024, 'x'));  // about 8 KiB serialized
+    message.set_message(std::string(std::size_t{8} * 1024, 'x'));  // about 8 KiB serialized
     return message;
   };
   int accepted = 0;
@@ -209,14 +209,14 @@ TEST(ShipperTest, TheBytesOfSentEventsAreFreed) {
   LogShipper shipper({.target = harness.Target(),
                       .credentials = ApiCredentials(),
                       .service_name = "test",
-                      .queue_bytes = 64 * 1024});
+                      .queue_bytes = std::size_t{64} * 1024});
   const auto trace = UniqueTracePrefix();
   // Five rounds of 8 events of about 6 KiB: each round fits the 64 KiB only if the bytes of
   // the rounds before were given back when their batches left the queue.
   for (int round = 0; round < 5; ++round) {
     for (int i = 0; i < 8; ++i) {
       auto message = MakeMessage(trace + "0", round * 8 + i);
-      message.set_message(std::string(6 * 1024, 'x'));
+      message.set_message(std::string(std::size_t{6} * 1024, 'x'));
       ASSERT_TRUE(shipper.Enqueue(std::move(message))) << "round " << round << ", event " << i;
     }
     ASSERT_TRUE(AllDelivered(shipper, static_cast<std::uint64_t>((round + 1) * 8)));
